@@ -1,0 +1,43 @@
+# Everything starts from a fresh machine with Python 3.10+ and pip: each target creates the virtual
+# environment (.venv) and installs flyte-core plus every plugin distribution under plugins/ first.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PLUGIN_DIRS := $(patsubst %/pyproject.toml,%,$(wildcard plugins/*/pyproject.toml))
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: demo test test-fast lint bench install clean
+
+$(STAMP): pyproject.toml $(addsuffix /pyproject.toml,$(PLUGIN_DIRS))
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]' $(addprefix -e ./,$(PLUGIN_DIRS))
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# The main job: what is installed, then (as the SDK grows) an example workflow run end to end.
+demo: $(STAMP)
+	$(BIN)/pyflyte --version
+	$(BIN)/pyflyte plugins --all
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+# What CI runs (.ci/run): lint, type checks and every test, slow suites included.
+test: lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Day-to-day: skip the suites marked slow.
+test-fast: lint
+	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+
+# Side by side with flytekit 1.16.31 (benchmarks/README.md).
+bench: $(STAMP)
+	bash benchmarks/startup.sh
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The ``pyflyte`` command line: the root group and the code shared by built-in commands."""

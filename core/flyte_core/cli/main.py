@@ -1,0 +1,137 @@
+"""The ``pyflyte`` command: a click group whose every subcommand comes from a plugin.
+
+The group knows no command itself. It asks the plugin manager for the registered
+``FlyteSubcommand`` objects, lists them with their summaries for ``--help`` without importing any
+command module, and imports a command only when it is invoked.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from flyte_core._version import __version__
+from flyte_core.plugins.errors import PluginError
+
+ESSENTIAL_COMMANDS = frozenset({"plugins"})
+"""Commands that work even when plugins conflict, so a broken installation can be diagnosed."""
+
+
+def _manager() -> Any:
+    from flyte_core.plugins.manager import get_plugin_manager
+
+    return get_plugin_manager()
+
+
+class PluginCommandGroup(click.Group):
+    """A click group whose commands are the ``FlyteSubcommand`` registrations of all plugins."""
+
+    def main(self, args: Sequence[str] | None = None, *pargs: Any, **kwargs: Any) -> Any:
+        """Run the CLI; a plugin problem is a one-line error (exit 1), with its traceback under ``-v``."""
+        argv = list(sys.argv[1:] if args is None else args)
+        root_options = _root_options(argv)
+        if "--no-plugins" in root_options:
+            _turn_off_third_party_plugins()  # before any plugin is imported, whatever the option order
+        try:
+            return super().main(argv, *pargs, **kwargs)
+        except PluginError as exc:
+            if any(opt in ("-v", "--verbose") or opt.startswith("-vv") for opt in root_options):
+                import traceback
+
+                traceback.print_exc()
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(1)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(name for name, sub in _manager().subcommands().items() if sub.name == name)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        manager = _manager()
+        subcommands = manager.subcommands(ignore_conflicts=cmd_name in ESSENTIAL_COMMANDS)
+        sub = subcommands.get(cmd_name)
+        if sub is None:
+            return None
+        try:
+            command = sub.load()
+        except Exception as exc:
+            raise click.ClickException(
+                f"the '{cmd_name}' command of {sub.source} could not be loaded: {exc}\n"
+                f"Reinstall or upgrade '{sub.source.distribution if sub.source else 'the plugin'}', "
+                f"or disable it with FLYTE_DISABLE_PLUGINS={sub.source.name if sub.source else cmd_name}."
+            ) from exc
+        if not isinstance(command, click.Command):
+            raise click.ClickException(
+                f"the '{cmd_name}' command of {sub.source} is {command!r}, not a click.Command: "
+                "FlyteSubcommand.command must be a click command or a 'module:attr' reference to one."
+            )
+        return command
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        cmd_name = click.utils.make_str(args[0])
+        if self.get_command(ctx, cmd_name) is None and not cmd_name.startswith("-"):
+            names = self.list_commands(ctx)
+            close = difflib.get_close_matches(cmd_name, names, n=1)
+            hint = f" Did you mean '{close[0]}'?" if close else ""
+            ctx.fail(f"No such command '{cmd_name}'.{hint} 'pyflyte --help' lists the commands.")
+        return super().resolve_command(ctx, args)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, sub.summary) for name, sub in sorted(_manager().subcommands().items()) if sub.name == name]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+def _disable_plugins(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        _turn_off_third_party_plugins()
+
+
+def _turn_off_third_party_plugins() -> None:
+    from flyte_core.plugins.manager import reset_plugin_manager
+
+    os.environ["FLYTE_NO_PLUGINS"] = "1"
+    reset_plugin_manager()
+
+
+@click.group(cls=PluginCommandGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="flyte-core", message="%(prog)s %(version)s")
+@click.option("-v", "--verbose", count=True, help="Show more detail; -v also shows tracebacks of errors.")
+@click.option(
+    "--no-plugins",
+    is_flag=True,
+    is_eager=True,
+    expose_value=False,
+    callback=_disable_plugins,
+    help="Load no third-party plugin (same as FLYTE_NO_PLUGINS=1).",
+)
+@click.pass_context
+def pyflyte(ctx: click.Context, verbose: int) -> None:
+    """Run, register and serialize Flyte tasks and workflows; every command comes from a plugin.
+
+    'pyflyte plugins' shows where each command comes from.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["verbose"] = verbose
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console-script entry point of ``pyflyte``."""
+    pyflyte.main(argv, prog_name="pyflyte")
+
+
+def _root_options(args: Sequence[str]) -> list[str]:
+    """The options given before the subcommand name."""
+    options = []
+    for arg in args:
+        if not arg.startswith("-"):
+            break
+        options.append(arg)
+    return options

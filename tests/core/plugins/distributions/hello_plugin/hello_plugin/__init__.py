@@ -1,0 +1,1 @@
+"""A third-party flyte-core plugin adding `pyflyte hello`."""
