@@ -11,7 +11,32 @@ import importlib
 from flyte_core._version import __version__
 
 # name -> module that defines it; grows as the SDK does.
-_LAZY: dict[str, str] = {}
+_LAZY: dict[str, str] = {
+    "Config": "flyte_core.config",
+    "task": "flyte_core.sdk.task",
+    "workflow": "flyte_core.sdk.workflow",
+    "WorkflowFailurePolicy": "flyte_core.sdk.workflow",
+    "conditional": "flyte_core.sdk.condition",
+    "Resources": "flyte_core.sdk.resources",
+    "Secret": "flyte_core.sdk.security",
+    "SecurityContext": "flyte_core.sdk.security",
+    "Cache": "flyte_core.sdk.cache",
+    "CachePolicy": "flyte_core.sdk.cache",
+    "VersionParameters": "flyte_core.sdk.cache",
+    "kwtypes": "flyte_core.sdk.base_task",
+    "TaskMetadata": "flyte_core.sdk.base_task",
+    "PythonFunctionTask": "flyte_core.sdk.python_function_task",
+    "PythonInstanceTask": "flyte_core.sdk.python_function_task",
+    "current_context": "flyte_core.sdk.context",
+    "new_context": "flyte_core.sdk.context",
+    "ExecutionParameters": "flyte_core.sdk.context",
+    "FlyteContext": "flyte_core.sdk.context",
+    "FlyteContextManager": "flyte_core.sdk.context",
+    "Deck": "flyte_core.sdk.deck",
+    "Documentation": "flyte_core.sdk.docs",
+    "Description": "flyte_core.sdk.docs",
+    "SourceCode": "flyte_core.sdk.docs",
+}
 
 __all__ = ["__version__", *_LAZY]
 
