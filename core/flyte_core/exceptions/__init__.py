@@ -1,0 +1,1 @@
+"""flytekit-compatible exception types (``flytekit.exceptions`` -> ``flyte_core.exceptions``)."""
