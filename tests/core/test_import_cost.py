@@ -7,7 +7,21 @@ import subprocess
 import sys
 from pathlib import Path
 
-HEAVY = ("grpc", "google.protobuf", "yaml", "rich", "pandas", "pyarrow", "ray", "pyspark", "kubernetes", "numpy")
+HEAVY = (
+    "grpc",
+    "google.protobuf",
+    "yaml",
+    "rich",
+    "pandas",
+    "pyarrow",
+    "ray",
+    "pyspark",
+    "kubernetes",
+    "numpy",
+    "fsspec",
+    "aiohttp",
+    "flyteidl",
+)
 PYFLYTE = str(Path(sys.executable).parent / "pyflyte")
 
 

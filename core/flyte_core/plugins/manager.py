@@ -55,7 +55,9 @@ __all__ = [
 CORE_DISTRIBUTION = "flyte-core"
 """The distribution whose entry points are the built-in plugins."""
 
-ESSENTIAL_PLUGINS: frozenset[str] = frozenset({"commands.plugins"})
+ESSENTIAL_PLUGINS: frozenset[str] = frozenset(
+    {"commands.plugins", "file_access.local", "transformers.core", "task_types.python"}
+)
 """Built-in plugins that cannot be disabled: without them flyte-core cannot work or be repaired."""
 
 IN_PROCESS = "<in-process>"

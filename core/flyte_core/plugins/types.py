@@ -279,17 +279,21 @@ class FlyteTypeTransformer(_Registration):
         return qualified_name(self.python_type)
 
     @property
-    def top_level_package(self) -> str:
-        """The package that must be imported before this type can appear in an annotation."""
-        return self.python_type_name.split(".", 1)[0]
+    def defining_module(self) -> str:
+        """The module that must be imported before this type can appear in an annotation."""
+        if isinstance(self.python_type, str):
+            if ":" in self.python_type:
+                return self.python_type.partition(":")[0]
+            return self.python_type.rpartition(".")[0]
+        return self.python_type.__module__
 
     def is_loadable_now(self) -> bool:
-        """True when resolving the type would not import a package that is not imported yet."""
-        return not isinstance(self.python_type, str) or self.top_level_package in sys.modules
+        """True when resolving the type imports nothing new: its defining module is already imported."""
+        return not isinstance(self.python_type, str) or self.defining_module in sys.modules
 
-    def load_python_type(self) -> type:
-        """The Python type, imported now if given by name."""
-        return _load_type(self.python_type)
+    def load_python_type(self) -> Any:
+        """The Python type (a class, or a typing special form such as ``typing.Union``)."""
+        return load_reference(self.python_type) if isinstance(self.python_type, str) else self.python_type
 
     def load_transformer(self) -> Any:
         """The transformer instance: a reference is imported, a class or factory is called once."""
@@ -303,12 +307,27 @@ class FlyteTypeTransformer(_Registration):
 class FlyteFileAccessProvider(_Registration):
     """An fsspec filesystem serving one or more URI schemes (``file``, ``http``, ``s3``...).
 
+    ``FileAccessProvider.get_filesystem(protocol, anonymous, path, **storage_options)`` loads
+    ``filesystem`` the first time one of ``protocols`` is used (once per ``FileAccessProvider``) and
+    builds a filesystem on every call from what it loaded:
+
+    * an fsspec ``AbstractFileSystem`` subclass is instantiated with the storage options, plus those
+      fsspec derives from the URI (``cls._get_kwargs_from_urls(path)``, as ``fsspec.url_to_fs`` does);
+      ``anonymous`` and ``data_config`` are not passed (fsspec caches equal instances);
+    * anything else is a factory, called as
+      ``factory(protocol=..., data_config=..., anonymous=..., **storage_options)``; it must return an
+      fsspec filesystem. Use a factory when the filesystem reads flyte configuration or has an
+      anonymous mode (``anonymous=True`` is asked for when an authenticated read fails).
+
+    An ``ImportError`` raised while loading or building (a missing dependency) is reported as
+    ``FileAccessUnavailableError`` naming the URI and this plugin, so make its message say what to
+    install.
+
     Attributes:
         protocols: the URI schemes served, lowercase, e.g. ``("s3", "s3a")``.
-        filesystem: an fsspec ``AbstractFileSystem`` subclass, or a factory called as
-            ``factory(protocol=..., data_config=..., anonymous=..., **storage_options)`` returning an
-            instance, or a ``"module:attr"`` reference to either.
-        override: replace another plugin's provider for the same protocols.
+        filesystem: the ``AbstractFileSystem`` subclass or the factory, or a ``"module:attr"``
+            reference to either.
+        override: replace another plugin's provider for the same protocols (a built-in one included).
     """
 
     protocols: tuple[str, ...]

@@ -41,9 +41,10 @@ def test_help_lists_registered_commands_with_their_summaries(flyte_cli) -> None:
     with register_plugin(GreetPlugin(), name="greet"):
         result = flyte_cli.invoke(["--help"])
     assert result.exit_code == 0
-    commands = result.output.split("Commands:")[1].split()
-    assert commands == ["greet", "Greet", "someone", "plugins", "List", "installed", "plugins:", "distribution,",
-                        "version,", "status", "and", "hooks."]  # fmt: skip
+    rows = [line.split(None, 1) for line in result.output.split("Commands:")[1].strip().splitlines()]
+    assert ["greet", "Greet someone"] in rows
+    assert ["plugins", "List installed plugins: distribution, version, status and hooks."] in rows
+    assert [name for name, _ in rows] == sorted(name for name, _ in rows)
 
 
 def test_command_object_and_alias_are_invoked(flyte_cli) -> None:
@@ -92,11 +93,13 @@ def test_plugins_json_has_exactly_the_documented_keys(flyte_cli) -> None:
         result = flyte_cli.invoke(["plugins", "--json"])
     entries = json.loads(result.output)
     assert all(list(entry) == ["name", "distribution", "version", "status", "hooks", "error"] for entry in entries)
-    assert [e["name"] for e in entries] == ["commands.plugins", "greet"]
+    assert [e["name"] for e in entries if e["distribution"] != "flyte-core"] == ["greet"]
+    assert "commands.plugins" in [e["name"] for e in entries]
 
 
-def test_plugins_table_without_third_party_plugins_says_so(flyte_cli) -> None:
+def test_plugins_table_without_third_party_plugins_says_so(flyte_cli, flyte_plugin_manager) -> None:
     result = flyte_cli.invoke(["plugins"])
+    builtins = sum(info.builtin for info in flyte_plugin_manager.plugins())
     assert result.exit_code == 0
     assert result.output.startswith("No third-party plugins installed")
-    assert "'pyflyte plugins --all' also lists the 1 built-in" in result.output
+    assert f"'pyflyte plugins --all' also lists the {builtins} built-in" in result.output

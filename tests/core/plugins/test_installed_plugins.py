@@ -7,6 +7,10 @@ import json
 from tests.core.plugins.conftest import RunPyflyte
 
 
+def _third_party(entries: list[dict]) -> list[str]:
+    return [e["name"] for e in entries if e["distribution"] != "flyte-core"]
+
+
 def _plugins_json(run_pyflyte: RunPyflyte, plugins: tuple[str, ...], env: dict[str, str] | None = None) -> dict:
     result = run_pyflyte(["plugins", "--json"], plugins=plugins, env=env)
     assert result.returncode == 0, result.stderr
@@ -35,7 +39,8 @@ def test_plugins_json_reports_the_third_party_distribution(run_pyflyte: RunPyfly
         "error": None,
     }
     assert entries["commands.plugins"]["distribution"] == "flyte-core"
-    assert next(iter(entries)) == "commands.plugins", "built-ins are registered (and listed) first"
+    distributions = [e["distribution"] for e in entries.values()]
+    assert distributions == sorted(distributions, key=lambda d: d != "flyte-core"), "built-ins are listed first"
 
 
 def test_plugins_table_hides_builtins_unless_all(run_pyflyte: RunPyflyte) -> None:
@@ -97,7 +102,7 @@ def test_essential_plugin_cannot_be_disabled(run_pyflyte: RunPyflyte) -> None:
     result = run_pyflyte(["plugins", "--json"], env={"FLYTE_DISABLE_PLUGINS": "commands.plugins"})
     assert result.returncode == 0
     assert "essential" in result.stderr
-    assert json.loads(result.stdout)[0]["status"] == "active"
+    assert {e["name"]: e["status"] for e in json.loads(result.stdout)}["commands.plugins"] == "active"
 
 
 def test_no_plugins_switch_turns_off_every_third_party_plugin(run_pyflyte: RunPyflyte) -> None:
@@ -105,8 +110,10 @@ def test_no_plugins_switch_turns_off_every_third_party_plugin(run_pyflyte: RunPy
     for args, env in ((["--no-plugins", "plugins", "--json"], {}), (["plugins", "--json"], {"FLYTE_NO_PLUGINS": "1"})):
         result = run_pyflyte(args, plugins=plugins, env=env)
         assert result.returncode == 0 and result.stderr == ""
-        statuses = {e["name"]: e["status"] for e in json.loads(result.stdout)}
-        assert statuses == {"commands.plugins": "active", "hello": "disabled", "broken": "disabled"}
+        listed = json.loads(result.stdout)
+        statuses = {e["name"]: e["status"] for e in listed if e["distribution"] != "flyte-core"}
+        assert statuses == {"hello": "disabled", "broken": "disabled"}
+        assert {e["status"] for e in listed if e["distribution"] == "flyte-core"} == {"active"}
     help_result = run_pyflyte(["--help", "--no-plugins"], plugins=plugins)
     assert help_result.returncode == 0 and help_result.stderr == ""
     assert "hello" not in help_result.stdout.split("Commands:")[1]
@@ -148,8 +155,8 @@ def test_newly_installed_plugin_is_found_despite_the_discovery_cache(
     shutil.copytree(installed_plugins["hello_plugin"], site)
     env = {"PYTHONPATH": str(site)}
     before = run_pyflyte(["plugins", "--json"], env=env)
-    assert [e["name"] for e in json.loads(before.stdout)] == ["commands.plugins", "hello"]
+    assert _third_party(json.loads(before.stdout)) == ["hello"]
     for item in installed_plugins["clash_plugin"].iterdir():  # "pip install" a second plugin into the same dir
         shutil.copytree(item, site / item.name)
     after = run_pyflyte(["plugins", "--json"], env=env)
-    assert [e["name"] for e in json.loads(after.stdout)] == ["commands.plugins", "hello", "clash"]
+    assert _third_party(json.loads(after.stdout)) == ["hello", "clash"]

@@ -77,7 +77,8 @@ def test_qualified_names_are_dotted_for_types_and_references() -> None:
     assert qualified_name(Config) == f"{__name__}.Config"
     assert FlyteTaskType(config_type=Config, task_class=TaskClass).config_type_name == f"{__name__}.Config"
     assert FlyteTaskType(config_type="pkg.mod:Config", task_class="pkg.mod:Task").config_type_name == "pkg.mod.Config"
-    assert FlyteTypeTransformer(python_type="pandas.DataFrame", transformer="a:b").top_level_package == "pandas"
+    assert FlyteTypeTransformer(python_type="pandas.DataFrame", transformer="a:b").defining_module == "pandas"
+    assert FlyteTypeTransformer(python_type="a.b:C", transformer="x:y").defining_module == "a.b"
 
 
 def test_references_load_on_demand() -> None:

@@ -1,0 +1,50 @@
+"""``Secret`` requests and the ``SecurityContext`` a task or execution runs with."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Secret:
+    """A secret a task needs: ``Secret(group="db", key="password")``; read it with ``current_context().secrets``."""
+
+    class MountType(enum.Enum):
+        ANY = 0
+        ENV_VAR = 1
+        FILE = 2
+
+    group: str | None = None
+    key: str | None = None
+    group_version: str | None = None
+    mount_requirement: Secret.MountType = MountType.ANY
+    env_var: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.group is None and self.key is None:
+            raise ValueError("Secret needs at least a key (and usually a group): Secret(group=..., key=...)")
+
+
+@dataclass
+class Identity:
+    iam_role: str | None = None
+    k8s_service_account: str | None = None
+    oauth2_client: str | None = None
+    execution_identity: str | None = None
+
+
+@dataclass
+class OAuth2TokenRequest:
+    name: str
+    client: str
+    type: int = 0
+    idp_discovery_endpoint: str | None = None
+    token_endpoint: str | None = None
+
+
+@dataclass
+class SecurityContext:
+    run_as: Identity | None = None
+    secrets: list[Secret] = field(default_factory=list)
+    tokens: list[OAuth2TokenRequest] = field(default_factory=list)
