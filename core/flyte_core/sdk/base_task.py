@@ -205,7 +205,7 @@ class Task:
             outputs_literal_map = _run_with_local_cache(self, ctx, input_literal_map)
         else:
             outputs_literal_map = self.sandbox_execute(ctx, input_literal_map)
-        output_names = list(self.interface.outputs.variables)
+        output_names = list(self.python_interface.outputs)
         outputs = outputs_literal_map.literals
         if len(output_names) != len(outputs):
             raise AssertionError(f"Length difference {len(output_names)} {len(outputs)}")

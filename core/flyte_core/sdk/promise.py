@@ -725,7 +725,7 @@ def create_and_link_node(
     outputs = typed_interface.outputs.variables
     if len(outputs) == 0:
         return VoidPromise(entity.name, NodeOutput(node=node, var="placeholder"))
-    promises = [Promise(name, NodeOutput(node=node, var=name), var.type) for name, var in outputs.items()]
+    promises = [Promise(name, NodeOutput(node=node, var=name), outputs[name].type) for name in interface.outputs]
     return create_task_output(promises, interface)
 
 

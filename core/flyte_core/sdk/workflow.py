@@ -332,7 +332,7 @@ class PythonFunctionWorkflow(WorkflowBase, TaskResolverMixin):
         state = CompilationState(prefix=prefix, task_resolver=self)
         compile_ctx = ctx._replace(compilation_state=state)
         with FlyteContextManager.with_context(compile_ctx):
-            input_kwargs = construct_input_promises(list(self.interface.inputs.variables))
+            input_kwargs = construct_input_promises(list(self._python_interface.inputs))
             workflow_outputs = self._workflow_function(**input_kwargs)
             nodes = list(state.nodes)
             bindings = _output_bindings(compile_ctx, self, workflow_outputs)

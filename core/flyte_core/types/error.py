@@ -34,7 +34,7 @@ class ErrorTransformer(TypeTransformer[FlyteError]):
     def to_literal(self, ctx: FlyteContext, python_val: Any, python_type: Any, expected: Any) -> literals_pb2.Literal:
         if not isinstance(python_val, FlyteError):
             raise TypeTransformerFailedError(f"Expected a FlyteError, got {type(python_val)}")
-        error = literals_pb2.Error(message=python_val.message, failed_node_id=python_val.failed_node_id)
+        error = types_pb2.Error(message=python_val.message, failed_node_id=python_val.failed_node_id)
         return literals_pb2.Literal(scalar=literals_pb2.Scalar(error=error))
 
     def to_python_value(self, ctx: FlyteContext, lv: literals_pb2.Literal, expected_python_type: Any) -> FlyteError:

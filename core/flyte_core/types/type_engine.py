@@ -238,6 +238,8 @@ class SimpleTransformer(TypeTransformer[T]):
             return typing.cast(T, self.from_binary_idl(lv.scalar.binary, expected))
         try:
             res = self._from_literal_transformer(lv)
+        except TypeTransformerFailedError:
+            raise
         except (AttributeError, ValueError) as exc:
             raise TypeTransformerFailedError(f"Cannot convert literal {_short(lv)} to {self._type}") from exc
         if type(res) is not self._type:
@@ -434,9 +436,11 @@ class TypeEngine(Generic[T]):
         except (KeyError, TypeError):
             pass
         cls._ensure_plugins()
-        transformer = cls._lookup(python_type)
+        transformer = cls._find_direct(python_type)
         if transformer is None and cls._admit_pending():
-            transformer = cls._lookup(python_type)
+            transformer = cls._find_direct(python_type)
+        if transformer is None:
+            transformer = cls._lookup_bases(python_type)
         if transformer is None:
             transformer = cls._fallback(python_type)
         with contextlib.suppress(TypeError):  # unhashable types are looked up each time
@@ -444,10 +448,7 @@ class TypeEngine(Generic[T]):
         return transformer
 
     @classmethod
-    def _lookup(cls, python_type: Any) -> TypeTransformer[Any] | None:
-        found = cls._find_direct(python_type)
-        if found is not None:
-            return found
+    def _lookup_bases(cls, python_type: Any) -> TypeTransformer[Any] | None:
         if inspect.isclass(python_type):
             for base in inspect.getmro(python_type)[1:]:
                 if base is object:

@@ -143,7 +143,7 @@ class UnionTransformer(TypeTransformer[Any]):
                 )
             matches = exact
         _, value, stored_type = matches[0]
-        return Literal(scalar=literals_pb2.Scalar(union=literals_pb2.Union(value=value, stored_type=stored_type)))
+        return Literal(scalar=literals_pb2.Scalar(union=literals_pb2.Union(value=value, type=stored_type)))
 
     def to_python_value(self, ctx: FlyteContext, lv: Literal, expected_python_type: Any) -> Any:
         expected_python_type = get_underlying_type(expected_python_type)
@@ -151,7 +151,7 @@ class UnionTransformer(TypeTransformer[Any]):
         union_tag = None
         stored_type = None
         if is_union_literal:
-            stored_type = lv.scalar.union.stored_type
+            stored_type = lv.scalar.union.type
             if stored_type.HasField("structure"):
                 union_tag = stored_type.structure.tag
         found: list[tuple[str, Any]] = []
