@@ -36,6 +36,10 @@ _LAZY: dict[str, str] = {
     "Documentation": "flyte_core.sdk.docs",
     "Description": "flyte_core.sdk.docs",
     "SourceCode": "flyte_core.sdk.docs",
+    "logger": "flyte_core.loggers",
+    "create_node": "flyte_core.sdk.node_creation",
+    "FlyteAnnotation": "flyte_core.sdk.annotation",
+    "HashMethod": "flyte_core.sdk.hash",
 }
 
 __all__ = ["__version__", *_LAZY]

@@ -40,16 +40,6 @@ _OVERRIDE_KEYS = frozenset(
 class Node:
     """A workflow node. ``bindings`` are flyteidl ``Binding`` messages; overrides apply at serialization."""
 
-    __slots__ = (
-        "_aliases",
-        "_bindings",
-        "_flyte_entity",
-        "_id",
-        "_metadata",
-        "_overrides",
-        "_upstream_nodes",
-    )
-
     def __init__(
         self,
         id: str,
@@ -67,6 +57,7 @@ class Node:
         self._flyte_entity = flyte_entity
         self._aliases: list[Any] | None = None
         self._overrides: dict[str, Any] = {}
+        self._outputs: dict[str, Any] | None = None
 
     def runs_before(self, other: Node) -> None:
         """Make ``other`` wait for this node (``a >> b``)."""
@@ -83,10 +74,13 @@ class Node:
 
     @property
     def outputs(self) -> dict[str, Any]:
-        from flyte_core.sdk.promise import NodeOutput, Promise
+        """Promises of this node's outputs by name (set by ``create_node``)."""
+        if self._outputs is None:
+            from flyte_core.sdk.promise import NodeOutput, Promise
 
-        names = list(self._flyte_entity.python_interface.outputs) if self._flyte_entity is not None else []
-        return {n: Promise(n, NodeOutput(node=self, var=n)) for n in names}
+            names = list(self._flyte_entity.python_interface.outputs) if self._flyte_entity is not None else []
+            self._outputs = {n: Promise(n, NodeOutput(node=self, var=n)) for n in names}
+        return self._outputs
 
     @property
     def id(self) -> str:
