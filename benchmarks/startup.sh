@@ -17,8 +17,12 @@ command -v hyperfine >/dev/null || { echo "hyperfine is needed: apt-get install 
 [ -x /usr/bin/time ] || { echo "GNU time is needed: apt-get install -y time" >&2; exit 1; }
 if [ ! -x "$THEIRS/bin/pyflyte" ]; then
   python3 -m venv "$THEIRS"
+  # pyspark is published only as an sdist whose setup.py needs pkg_resources (setuptools < 81), and an
+  # unpinned resolve backtracks to a pandas sdist: build without isolation, pin what the baseline used.
+  "$THEIRS/bin/pip" install --quiet "setuptools<81" wheel
+  "$THEIRS/bin/pip" install --quiet --no-build-isolation pyspark==4.3.0
   # shellcheck disable=SC2086
-  "$THEIRS/bin/pip" install --quiet $FLYTEKIT_PACKAGES
+  "$THEIRS/bin/pip" install --quiet --no-build-isolation $FLYTEKIT_PACKAGES pandas==3.1.1 numpy==2.4.6
 fi
 mkdir -p "$OUT"
 export PYTHONDONTWRITEBYTECODE=1
