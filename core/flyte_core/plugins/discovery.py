@@ -1,9 +1,11 @@
 """Finding plugin entry points without importing them, with a cache keyed by the environment.
 
 Scanning every installed distribution with ``importlib.metadata`` costs tens of milliseconds, a
-large share of ``pyflyte --help``. The result only changes when something is installed or removed,
-which changes the modification time of the ``sys.path`` directory it lands in, so the scan is
-cached under that key (``FLYTE_PLUGIN_CACHE=0`` turns the cache off).
+large share of ``pyflyte --help``. The result only changes when a distribution is installed,
+upgraded, reinstalled or removed, which adds, removes or rewrites a ``*.dist-info`` / ``*.egg-info``
+entry of a ``sys.path`` directory; the scan is cached under a digest of those entries' names and
+modification times (other files of the directories, such as the user's own scripts, do not count).
+``FLYTE_PLUGIN_CACHE=0`` turns the cache off.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import zlib
 from dataclasses import asdict, dataclass
 
 _CACHE_FORMAT = 1
@@ -63,16 +66,30 @@ def _scan(group: str) -> list[EntryPointRecord]:
     return records
 
 
+_METADATA_SUFFIXES = (".dist-info", ".egg-info", ".egg-link", ".pth", ".egg")
+
+
 def _environment_key(group: str) -> str:
     parts = [f"{_CACHE_FORMAT}", group, sys.executable]
     for entry in sys.path:
         path = entry or os.getcwd()
+        parts.append(path)
         try:
-            mtime = os.stat(path).st_mtime_ns
+            with os.scandir(path) as entries:
+                parts.extend(
+                    f"{e.name}@{e.stat().st_mtime_ns}" for e in entries if e.name.endswith(_METADATA_SUFFIXES)
+                )
         except OSError:
-            mtime = -1
-        parts.append(f"{path}@{mtime}")
-    return "\n".join(parts)
+            parts.append(_file_stamp(path))
+    text = "\n".join(parts).encode("utf-8", "surrogateescape")
+    return f"{zlib.crc32(text):08x}{zlib.adler32(text):08x}{len(text):x}"
+
+
+def _file_stamp(path: str) -> str:
+    try:
+        return str(os.stat(path).st_mtime_ns)
+    except OSError:
+        return "-"
 
 
 def _cache_file() -> str:
