@@ -13,6 +13,8 @@ $(STAMP): pyproject.toml $(addsuffix /pyproject.toml,$(PLUGIN_DIRS))
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]' $(addprefix -e ./,$(PLUGIN_DIRS))
+	@# Editable installs are not byte-compiled by pip; do it once so start-up never compiles sources.
+	$(BIN)/python -m compileall -q core $(PLUGIN_DIRS)
 	touch $(STAMP)
 
 install: $(STAMP)
