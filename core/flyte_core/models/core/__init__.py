@@ -1,0 +1,1 @@
+"""flytekit's ``flytekit.models.core`` paths: execution phases and resource types."""
