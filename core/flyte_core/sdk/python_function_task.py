@@ -98,11 +98,24 @@ def task_module_and_name(task: Any) -> tuple[str, str]:
     module = getattr(task, "instantiated_in", None) or task.task_function.__module__
     if module == "__main__":
         module = main_module_name()
-    return module, getattr(task, "_lhs", None) or task.task_function.__name__
+    return module, getattr(task, "lhs", None) or task.task_function.__name__
+
+
+def instantiating_module() -> str:
+    """The module constructing an object: the first calling frame outside flyte_core."""
+    frame = sys._getframe(1)
+    while frame is not None and str(frame.f_globals.get("__name__", "")).startswith("flyte_core."):
+        frame = frame.f_back  # type: ignore[assignment]
+    name = str(frame.f_globals.get("__name__", "__main__")) if frame is not None else "__main__"
+    return main_module_name() if name == "__main__" else name
 
 
 class PythonInstanceTask(PythonTask[T]):
-    """A task that is an instance of a class (``SQLTask``, ``ShellTask``...), named where it is defined."""
+    """A task that is an instance of a class (``SQLTask``, ``ShellTask``...), found where it is defined.
+
+    The module that creates the instance is recorded; the module-level variable holding it (``lhs``)
+    is found on first use, so the default resolver can import the task in a container.
+    """
 
     def __init__(
         self,
@@ -114,6 +127,8 @@ class PythonInstanceTask(PythonTask[T]):
     ) -> None:
         self._task_resolver = task_resolver or default_task_resolver
         self._container_image = kwargs.pop("container_image", None)
+        self._instantiated_in = instantiating_module()
+        self._found_lhs: str | None = None
         super().__init__(task_type=task_type, name=name, task_config=task_config, **kwargs)
 
     @property
@@ -123,6 +138,31 @@ class PythonInstanceTask(PythonTask[T]):
     @property
     def container_image(self) -> Any:
         return self._container_image
+
+    @property
+    def instantiated_in(self) -> str:
+        """The module that created this task."""
+        return self._instantiated_in
+
+    @property
+    def lhs(self) -> str:
+        """The module-level variable holding this task."""
+        if self._found_lhs is None:
+            module = sys.modules.get(self._instantiated_in) or sys.modules.get("__main__")
+            for attr, value in vars(module).items() if module is not None else ():
+                if value is self:
+                    self._found_lhs = attr
+                    break
+            else:
+                raise FlyteAssertion(
+                    f"{type(self).__name__} '{self.name}' is not a module-level variable of {self._instantiated_in}: "
+                    "assign it to one so that a container can import it"
+                )
+        return self._found_lhs
+
+    @property
+    def _lhs(self) -> str:
+        return self.lhs
 
 
 class PythonFunctionTask(PythonTask[T]):
@@ -258,7 +298,28 @@ class PythonFunctionTask(PythonTask[T]):
 
 
 class AsyncPythonFunctionTask(PythonFunctionTask[T]):
-    """A task whose function is a coroutine; it runs under asyncio."""
+    """A task whose function is a coroutine; it runs under asyncio.
+
+    Called inside an ``@eager`` function it returns an awaitable, so ``await t(x=1)`` and
+    ``asyncio.gather(...)`` work there; everywhere else a call runs it to completion.
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        from flyte_core.sdk.context import ExecutionState, FlyteContextManager
+
+        state = FlyteContextManager.current_context().execution_state
+        if state is not None and state.mode in (
+            ExecutionState.Mode.EAGER_LOCAL_EXECUTION,
+            ExecutionState.Mode.EAGER_EXECUTION,
+        ):
+            return _awaitable_call(self, args, kwargs)
+        return super().__call__(*args, **kwargs)
+
+
+async def _awaitable_call(entity: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    from flyte_core.sdk.promise import flyte_entity_call_handler
+
+    return flyte_entity_call_handler(entity, *args, **kwargs)
 
 
 def _task_name(fn: Callable[..., Any]) -> str:

@@ -1,0 +1,1 @@
+"""Ready-made task types (``flytekit.extras.tasks`` -> ``flyte_core.extras.tasks``), imported by module path."""

@@ -1,0 +1,272 @@
+"""``@eager``: an async function that calls tasks, workflows and other eager functions as plain Python.
+
+Locally (``EAGER_LOCAL_EXECUTION``) the function runs under asyncio; each entity it calls runs at once
+and returns native values: ``add_one(x=1)`` is an ``int``, ``await double(x=1)`` for async tasks and
+nested ``@eager`` functions, so ``asyncio.gather`` works; exceptions propagate as they do in flytekit.
+Calling an eager function returns a coroutine (``asyncio.run(wf(x=1))``), except inside a workflow or a
+dynamic task, where it is a node like any task.
+
+Remotely (``EAGER_EXECUTION``) every call would launch an execution through FlyteRemote; that needs the
+remote client (a later issue), so such calls raise an error saying so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import functools
+import inspect
+import threading
+import typing
+import warnings
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
+
+from flyte_core.exceptions.user import FlyteAssertion
+from flyte_core.sdk.base_task import TaskMetadata
+from flyte_core.sdk.context import ExecutionState, FlyteContext, FlyteContextManager
+from flyte_core.sdk.promise import flyte_entity_call_handler
+from flyte_core.sdk.python_function_task import AsyncPythonFunctionTask, ExecutionBehavior, TaskResolverMixin
+
+T = TypeVar("T")
+
+# Where calling an eager function makes a node or runs it for promises, rather than returning a coroutine.
+_SYNC_CALL_MODES = frozenset(
+    {ExecutionState.Mode.LOCAL_WORKFLOW_EXECUTION, ExecutionState.Mode.LOCAL_DYNAMIC_TASK_EXECUTION}
+)
+_EAGER_MODES = frozenset({ExecutionState.Mode.EAGER_LOCAL_EXECUTION, ExecutionState.Mode.EAGER_EXECUTION})
+
+
+class EagerAsyncPythonFunctionTask(AsyncPythonFunctionTask[T]):
+    """The task ``@eager`` builds: an async function run with asyncio, its calls executed as they happen."""
+
+    def __init__(
+        self,
+        task_config: T | None,
+        task_function: Callable[..., Any],
+        task_type: str = "python-task",
+        ignore_input_vars: list[str] | None = None,
+        task_resolver: TaskResolverMixin | None = None,
+        node_dependency_hints: Any = None,
+        enable_deck: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        if not inspect.iscoroutinefunction(task_function):
+            raise TypeError(
+                f"eager workflow '{getattr(task_function, '__qualname__', task_function)}' must be an async "
+                "function: declare it with 'async def' and 'await' the async tasks it calls"
+            )
+        kwargs.pop("execution_mode", None)
+        metadata = kwargs.get("metadata")
+        if metadata is not None:
+            metadata.is_eager = True
+        else:
+            kwargs["metadata"] = TaskMetadata(is_eager=True)
+        super().__init__(
+            task_config,
+            task_function,
+            task_type=task_type,
+            ignore_input_vars=ignore_input_vars,
+            execution_mode=ExecutionBehavior.EAGER,
+            task_resolver=task_resolver,
+            node_dependency_hints=node_dependency_hints,
+            enable_deck=enable_deck,
+            **kwargs,
+        )
+
+    def local_execution_mode(self) -> ExecutionState.Mode:
+        return ExecutionState.Mode.EAGER_LOCAL_EXECUTION
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """A coroutine of the outputs; inside a workflow or dynamic task, a node (or its promises) as any task."""
+        ctx = FlyteContextManager.current_context()
+        compiling = ctx.compilation_state is not None and ctx.compilation_state.mode == 1
+        state = ctx.execution_state
+        if compiling or (state is not None and state.mode in _SYNC_CALL_MODES):
+            return flyte_entity_call_handler(self, *args, **kwargs)
+        return self._call(*args, **kwargs)
+
+    async def _call(self, *args: Any, **kwargs: Any) -> Any:
+        result = flyte_entity_call_handler(self, *args, **kwargs)
+        if inspect.isawaitable(result):
+            result = await result
+        return result
+
+    def execute(self, **kwargs: Any) -> Any:
+        """Run the function to completion: locally in eager-local mode, else in (remote) eager mode."""
+        ctx = FlyteContextManager.current_context()
+        state = ctx.execution_state
+        if state is None:
+            state = ctx.new_execution_state()
+        if state.is_local_execution():
+            eager_ctx = ctx._replace(execution_state=state.with_params(mode=ExecutionState.Mode.EAGER_LOCAL_EXECUTION))
+        else:
+            eager_ctx = ctx._replace(
+                execution_state=state.with_params(mode=ExecutionState.Mode.EAGER_EXECUTION),
+                worker_queue=ctx.worker_queue or _NoRemote(self.name),
+            )
+        return _run_coroutine(self._run_body, eager_ctx, kwargs)
+
+    async def _run_body(self, ctx: FlyteContext, kwargs: dict[str, Any]) -> Any:
+        with FlyteContextManager.with_context(ctx):
+            return await self._task_function(**kwargs)
+
+    def __repr__(self) -> str:
+        return f"EagerAsyncPythonFunctionTask(name={self.name!r})"
+
+
+def _run_coroutine(
+    fn: Callable[[FlyteContext, dict[str, Any]], Coroutine[Any, Any, T]], ctx: FlyteContext, kwargs: dict[str, Any]
+) -> T:
+    """Run ``fn(ctx, kwargs)`` to completion from sync code, in a fresh event loop that sees this context.
+
+    Inside a running loop (an eager function called from another one, or from ``asyncio.run``) the new
+    loop runs in a thread that starts from a copy of the current context variables.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(fn(ctx, kwargs))
+    context = contextvars.copy_context()
+    outcome: list[tuple[bool, Any]] = []
+
+    def _target() -> None:
+        try:
+            outcome.append((True, context.run(asyncio.run, fn(ctx, kwargs))))
+        except BaseException as exc:
+            outcome.append((False, exc))
+
+    thread = threading.Thread(target=_target, name="flyte-eager")
+    thread.start()
+    thread.join()
+    ok, value = outcome[0]
+    if not ok:
+        raise value
+    return typing.cast(T, value)
+
+
+class _NoRemote:
+    """The worker queue of a remote eager execution when no FlyteRemote is available."""
+
+    def __init__(self, eager_name: str) -> None:
+        self.eager_name = eager_name
+
+
+def call_in_eager(ctx: FlyteContext, entity: Any, kwargs: dict[str, Any]) -> Any:
+    """What calling ``entity`` inside a remote eager execution does: hand it to the worker queue.
+
+    The queue (``ctx.worker_queue.add(entity, input_kwargs=...)``, as flytekit's eager controller) launches
+    the entity through FlyteRemote; without one the call fails with a message saying so.
+    """
+    queue = ctx.worker_queue
+    add = getattr(queue, "add", None)
+    if add is None:
+        eager_name = getattr(queue, "eager_name", None)
+        where = f"eager workflow '{eager_name}'" if eager_name else "an eager workflow"
+        raise FlyteAssertion(
+            f"{where} called '{getattr(entity, 'name', entity)}' in remote eager execution (EAGER_EXECUTION): "
+            "launching its execution needs FlyteRemote, which flyte-core does not provide yet (a later issue). "
+            "Run the eager workflow locally instead: asyncio.run(my_eager_wf(...))"
+        )
+    pending = add(entity, input_kwargs=kwargs)
+    if isinstance(entity, AsyncPythonFunctionTask) or not inspect.isawaitable(pending):
+        return pending
+
+    async def _wait(ctx: FlyteContext, _: dict[str, Any]) -> Any:
+        return await pending
+
+    return _run_coroutine(_wait, ctx, {})
+
+
+_TASK_METADATA_ARGS = frozenset(
+    {"cache", "cache_version", "cache_serialize", "cache_ignore_input_vars", "retries", "interruptible", "deprecated"}
+    | {"timeout", "labels", "annotations"}
+)
+_TASK_ARGS = frozenset(
+    {
+        "container_image",
+        "environment",
+        "requests",
+        "limits",
+        "resources",
+        "secret_requests",
+        "pod_template",
+        "pod_template_name",
+        "accelerator",
+        "shared_memory",
+        "docs",
+        "deck_fields",
+        "pickle_untyped",
+        "node_dependency_hints",
+        "task_resolver",
+        "ignore_input_vars",
+        "metadata",
+    }
+)
+
+
+def eager(_fn: Callable[..., Any] | None = None, *args: Any, **kwargs: Any) -> Any:
+    """Make an async function an eager workflow: its task calls run as they happen, with plain Python around them.
+
+    Usable bare (``@eager``) or with ``@task``'s arguments (``@eager(retries=2, container_image=...)``).
+
+    ```python
+    @eager
+    async def eager_wf(x: int) -> int:
+        out = add_one(x=x)
+        return await double_async(x=out)
+
+    asyncio.run(eager_wf(x=1))
+    ```
+    """
+    if _fn is None:
+        return functools.partial(eager, **kwargs)
+    kwargs.pop("enable_deck", None)
+    metadata_args = {k: kwargs.pop(k) for k in list(kwargs) if k in _TASK_METADATA_ARGS}
+    unknown = sorted(set(kwargs) - _TASK_ARGS)
+    if unknown:
+        warnings.warn(
+            f"eager workflow '{getattr(_fn, '__qualname__', _fn)}': ignoring argument(s) {', '.join(unknown)} "
+            "(they configure the remote eager controller, which flyte-core does not provide yet)",
+            UserWarning,
+            stacklevel=2,
+        )
+        for key in unknown:
+            kwargs.pop(key)
+    if metadata_args and "metadata" not in kwargs:
+        kwargs["metadata"] = _task_metadata(_fn, kwargs.get("container_image"), **metadata_args)
+    eager_task: EagerAsyncPythonFunctionTask[None] = EagerAsyncPythonFunctionTask(
+        task_config=None, task_function=_fn, enable_deck=True, **kwargs
+    )
+    functools.update_wrapper(eager_task, _fn)
+    return eager_task
+
+
+def _task_metadata(
+    fn: Callable[..., Any],
+    container_image: Any,
+    cache: Any = False,
+    cache_version: str | None = None,
+    cache_serialize: bool = False,
+    cache_ignore_input_vars: tuple[str, ...] = (),
+    **others: Any,
+) -> TaskMetadata:
+    """``TaskMetadata`` from ``@task``-style arguments (``cache=Cache(...)`` included)."""
+    from flyte_core.sdk.cache import Cache, VersionParameters
+
+    if isinstance(cache, Cache):
+        cache_version = cache.get_version(VersionParameters(func=fn, container_image=container_image))
+        cache_serialize = cache.serialize
+        cache_ignore_input_vars = tuple(cache.get_ignored_inputs())
+        cache = True
+    return TaskMetadata(
+        cache=bool(cache),
+        cache_version=cache_version or "",
+        cache_serialize=cache_serialize,
+        cache_ignore_input_vars=tuple(cache_ignore_input_vars),
+        is_eager=True,
+        **others,
+    )
+
+
+__all__ = ["EagerAsyncPythonFunctionTask", "call_in_eager", "eager"]
