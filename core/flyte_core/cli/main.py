@@ -94,6 +94,25 @@ def _disable_plugins(ctx: click.Context, param: click.Parameter, value: bool) ->
         _turn_off_third_party_plugins()
 
 
+def _use_config_file(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Make ``-c FILE`` the config file of this run (and of user code calling ``Config.auto()``)."""
+    if value is None:
+        return None
+    from flyte_core.config import ConfigError, ConfigFileNotFoundError, use_config_file
+
+    try:
+        return use_config_file(value).location
+    except ConfigFileNotFoundError as exc:
+        raise click.BadParameter(
+            f"config file {exc.file or value} does not exist: give the path of a flytectl YAML file "
+            "(such as ~/.flyte/config.yaml) or of a flytekit.config INI file",
+            ctx=ctx,
+            param=param,
+        ) from exc
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc), ctx=ctx, param=param) from exc
+
+
 def _turn_off_third_party_plugins() -> None:
     from flyte_core.plugins.manager import reset_plugin_manager
 
@@ -105,6 +124,15 @@ def _turn_off_third_party_plugins() -> None:
 @click.version_option(__version__, "--version", prog_name="flyte-core", message="%(prog)s %(version)s")
 @click.option("-v", "--verbose", count=True, help="Show more detail; -v also shows tracebacks of errors.")
 @click.option(
+    "-c",
+    "--config",
+    "config_file",
+    metavar="FILE",
+    callback=_use_config_file,
+    help="The config file to use (YAML as written by flytectl, or INI flytekit.config); "
+    "user code calling Config.auto() sees it too.",
+)
+@click.option(
     "--no-plugins",
     is_flag=True,
     is_eager=True,
@@ -113,13 +141,14 @@ def _turn_off_third_party_plugins() -> None:
     help="Load no third-party plugin (same as FLYTE_NO_PLUGINS=1).",
 )
 @click.pass_context
-def pyflyte(ctx: click.Context, verbose: int) -> None:
+def pyflyte(ctx: click.Context, verbose: int, config_file: str | None) -> None:
     """Run, register and serialize Flyte tasks and workflows; every command comes from a plugin.
 
     'pyflyte plugins' shows where each command comes from.
     """
     ctx.ensure_object(dict)
     ctx.obj["verbose"] = verbose
+    ctx.obj["config_file"] = config_file
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -127,11 +156,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     pyflyte.main(argv, prog_name="pyflyte")
 
 
+_ROOT_OPTIONS_WITH_VALUE = frozenset({"-c", "--config"})
+
+
 def _root_options(args: Sequence[str]) -> list[str]:
-    """The options given before the subcommand name."""
+    """The options given before the subcommand name (the values of ``-c FILE`` are skipped)."""
     options = []
+    takes_value = False
     for arg in args:
+        if takes_value:
+            takes_value = False
+            continue
         if not arg.startswith("-"):
             break
         options.append(arg)
+        takes_value = arg in _ROOT_OPTIONS_WITH_VALUE
     return options

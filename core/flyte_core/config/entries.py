@@ -204,6 +204,7 @@ PERSISTENCE_ATTACH_EXECUTION_METADATA = ConfigEntry("persistence", "attach_execu
 # --- [local]: local runs and the CLI's project/domain defaults -------------------------------------------
 LOCAL_CACHE_ENABLED = ConfigEntry("local", "cache_enabled", BOOL)
 LOCAL_CACHE_OVERWRITE = ConfigEntry("local", "cache_overwrite", BOOL)
+LOCAL_CACHE_DIR = ConfigEntry("local", "cache_dir")
 LOCAL_PROJECT = ConfigEntry("local", "project", yaml_path="task.project")
 LOCAL_DOMAIN = ConfigEntry("local", "domain", yaml_path="task.domain")
 LOCAL_ORG = ConfigEntry("local", "org", yaml_path="task.org")

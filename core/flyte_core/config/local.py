@@ -9,7 +9,11 @@ from flyte_core.config.files import ConfigFileLike, get_config_file
 
 __all__ = ["LocalConfig", "TaskConfig"]
 
-_LOCAL_FIELDS = {"cache_enabled": entries.LOCAL_CACHE_ENABLED, "cache_overwrite": entries.LOCAL_CACHE_OVERWRITE}
+_LOCAL_FIELDS = {
+    "cache_enabled": entries.LOCAL_CACHE_ENABLED,
+    "cache_overwrite": entries.LOCAL_CACHE_OVERWRITE,
+    "cache_dir": entries.LOCAL_CACHE_DIR,
+}
 _TASK_FIELDS = {"project": entries.LOCAL_PROJECT, "domain": entries.LOCAL_DOMAIN, "org": entries.LOCAL_ORG}
 
 
@@ -19,10 +23,11 @@ class LocalConfig:
 
     cache_enabled: bool = True
     cache_overwrite: bool = False
+    cache_dir: str | None = None
 
     @classmethod
     def auto(cls, config_file: ConfigFileLike = None) -> LocalConfig:
-        """Read from ``FLYTE_LOCAL_CACHE_ENABLED`` / ``FLYTE_LOCAL_CACHE_OVERWRITE`` / ``[local]``."""
+        """Read from ``FLYTE_LOCAL_CACHE_ENABLED`` / ``_OVERWRITE`` / ``_DIR`` or the ``[local]`` section."""
         return cls(**entries.read_fields(get_config_file(config_file), _LOCAL_FIELDS))
 
 

@@ -49,8 +49,10 @@ del config["local_sandbox_path"]
 config["platform"]["auth_mode"] = config["platform"]["auth_mode"].upper()
 task = plain(TaskConfig.auto())
 task["org"] = None if task["org"] == "None" else task["org"]
+local = plain(LocalConfig.auto())
+local.pop("cache_dir", None)  # flyte-core's addition: where the local cache lives
 print(json.dumps({{"config": config, "images": plain(ImageConfig.auto()), "task": task,
-                  "local": plain(LocalConfig.auto())}}, sort_keys=True))
+                  "local": local}}, sort_keys=True))
 """
 
 
