@@ -76,9 +76,7 @@ def _environment_key(group: str) -> str:
         parts.append(path)
         try:
             with os.scandir(path) as entries:
-                parts.extend(
-                    f"{e.name}@{e.stat().st_mtime_ns}" for e in entries if e.name.endswith(_METADATA_SUFFIXES)
-                )
+                parts.extend(f"{e.name}@{e.stat().st_mtime_ns}" for e in entries if e.name.endswith(_METADATA_SUFFIXES))
         except OSError:
             parts.append(_file_stamp(path))
     text = "\n".join(parts).encode("utf-8", "surrogateescape")

@@ -251,6 +251,7 @@ class _TaskSandboxParams(ExecutionParameters):
         new.__dict__.update(params.__dict__)
         new._parent_dir = params._working_directory
         new._created = False
+        new._decks = []  # each task's report holds its own decks only
         return new
 
     @property
@@ -359,7 +360,15 @@ class PythonTask(Task, Generic[T]):
         types = self._input_types
         native = {}
         for name, literal in literal_map.literals.items():
-            native[name] = TypeEngine.to_python_value(ctx, literal, types[name])
+            try:
+                native[name] = TypeEngine.to_python_value(ctx, literal, types[name])
+            except (FlyteUploadDataException, FlyteDownloadDataException, ImportError):
+                raise
+            except Exception as exc:
+                raise TypeTransformerFailedError(
+                    f"task '{self.name}' input '{name}': cannot read a {literal.WhichOneof('value')} literal as "
+                    f"{type_name(types[name])}: {exc}"
+                ) from exc
         return native
 
     def _output_to_literal_map(
@@ -413,28 +422,32 @@ class PythonTask(Task, Generic[T]):
         else:
             exec_ctx = ctx
         is_local = state is not None and state.is_local_execution()
+        timed = _timeline(self.enable_deck and "Timeline" in self._deck_fields)
         with FlyteContextManager.with_context(exec_ctx):
             try:
-                native_inputs = self._literal_map_to_python_input(input_literal_map, exec_ctx)
+                with timed("Translate literal to python value"):
+                    native_inputs = self._literal_map_to_python_input(input_literal_map, exec_ctx)
             except (FlyteUploadDataException, FlyteDownloadDataException):
                 raise
             except Exception as exc:
                 if is_local:
-                    exc.args = (f"Error encountered while converting inputs of '{self.name}':\n  {exc}",)
+                    _prefix_message(exc, f"Error encountered while converting inputs of '{self.name}'")
                     raise
                 raise FlyteNonRecoverableSystemException(exc) from exc
             try:
-                native_outputs = self.execute(**native_inputs)
+                with timed("Execute user level code"):
+                    native_outputs = self.execute(**native_inputs)
             except Exception as exc:
                 if is_local:
-                    exc.args = (f"Error encountered while executing '{self.name}':\n  {exc}", *exc.args[1:])
+                    _prefix_message(exc, f"Error encountered while executing '{self.name}'")
                     raise
                 raise FlyteUserRuntimeException(exc) from exc
             native_outputs = self.post_execute(new_user_params, native_outputs)
             if isinstance(native_outputs, literals_pb2.LiteralMap) or type(native_outputs).__name__ == "DynamicJobSpec":
                 return native_outputs
             try:
-                literal_map, outputs_as_map = self._output_to_literal_map(native_outputs, exec_ctx)
+                with timed("Translate the output to literals"):
+                    literal_map, outputs_as_map = self._output_to_literal_map(native_outputs, exec_ctx)
             except (FlyteUploadDataException, FlyteDownloadDataException):
                 raise
             except Exception as exc:
@@ -446,6 +459,38 @@ class PythonTask(Task, Generic[T]):
 
                 _output_deck(self, native_inputs, outputs_as_map, new_user_params)
             return literal_map
+
+
+def _prefix_message(exc: BaseException, prefix: str) -> None:
+    """Prefix an exception's message in place, keeping its type and traceback (as flytekit does locally)."""
+    message = f"{prefix}:\n  {exc}"
+    exc.args = (message, *exc.args[1:])
+    if isinstance(exc, ImportError):  # ImportError's str() is its msg attribute
+        exc.msg = message
+
+
+def _timeline(enabled: bool) -> Any:
+    """``timeit`` of the Timeline deck when decks are on, else a no-op context (no cost on the hot path)."""
+    if not enabled:
+        return _no_timing
+    from flyte_core.sdk.deck import timeit
+
+    return timeit
+
+
+def _no_timing(name: str) -> Any:
+    return _NULL_CONTEXT
+
+
+class _NullContext:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+_NULL_CONTEXT = _NullContext()
 
 
 def _node_name(task_name: str) -> str:

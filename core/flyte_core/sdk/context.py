@@ -18,8 +18,6 @@ from contextlib import contextmanager
 from typing import Any
 
 if typing.TYPE_CHECKING:
-    from flyteidl.core import identifier_pb2
-
     from flyte_core.config import SerializationSettings
     from flyte_core.data.file_access import FileAccessProvider
     from flyte_core.sdk.node import Node
@@ -107,13 +105,13 @@ class ExecutionParameters:
         execution_date: datetime.datetime,
         tmp_dir: str,
         stats: Any,
-        execution_id: identifier_pb2.WorkflowExecutionIdentifier | None,
+        execution_id: Any,
         logging: logging.Logger,
         raw_output_prefix: str | None,
         output_metadata_prefix: str | None = None,
         checkpoint: Any = None,
         decks: list[Any] | None = None,
-        task_id: identifier_pb2.Identifier | None = None,
+        task_id: Any = None,
         enable_deck: bool = False,
         **kwargs: Any,
     ) -> None:
@@ -210,11 +208,12 @@ class ExecutionParameters:
         return self._execution_date
 
     @property
-    def execution_id(self) -> identifier_pb2.WorkflowExecutionIdentifier | None:
+    def execution_id(self) -> Any:
+        """The execution's id (``str()`` gives ``ex:project:domain:name``)."""
         return self._execution_id
 
     @property
-    def task_id(self) -> identifier_pb2.Identifier | None:
+    def task_id(self) -> Any:
         return self._task_id
 
     @property
@@ -239,13 +238,9 @@ class ExecutionParameters:
 
     @property
     def timeline_deck(self) -> Any:
-        from flyte_core.sdk.deck import TimeLineDeck
+        from flyte_core.sdk.deck import _timeline_deck
 
-        for deck in self._decks:
-            if isinstance(deck, TimeLineDeck):
-                return deck
-        deck = TimeLineDeck("Timeline")
-        return deck
+        return _timeline_deck(self)
 
     @property
     def secrets(self) -> SecretsManager:
@@ -589,14 +584,14 @@ def _default_file_access() -> FileAccessProvider:
 
 
 def _default_user_space_params() -> ExecutionParameters:
-    from flyteidl.core import identifier_pb2
+    from flyte_core.models.core.identifier import WorkflowExecutionIdentifier
 
     sandbox = _local_sandbox_dir()
     return ExecutionParameters(
         execution_date=datetime.datetime.now(datetime.timezone.utc),
         tmp_dir=os.path.join(sandbox, "user_space"),
         stats=None,
-        execution_id=identifier_pb2.WorkflowExecutionIdentifier(project="local", domain="local", name="local"),
+        execution_id=WorkflowExecutionIdentifier(project="local", domain="local", name="local"),
         logging=logger,
         raw_output_prefix=os.path.join(sandbox, "raw"),
     )

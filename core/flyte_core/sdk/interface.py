@@ -310,14 +310,15 @@ def transform_inputs_to_parameters(ctx: Any, interface: Interface) -> interface_
     parameters = {}
     for name, variable in variables.items():
         python_type, default = interface.inputs_with_defaults[name]
+        # ``default`` and ``required`` are one protobuf oneof: a default means not required.
         if default is None and UnionTransformer.is_optional_type(python_type):
             none = literals_pb2.Literal(scalar=literals_pb2.Scalar(none_type=literals_pb2.Void()))
-            parameters[name] = interface_pb2.Parameter(var=variable, default=none, required=False)
+            parameters[name] = interface_pb2.Parameter(var=variable, default=none)
         elif default is None:
             parameters[name] = interface_pb2.Parameter(var=variable, required=True)
         else:
             literal = TypeEngine.to_literal(ctx, default, python_type, variable.type)
-            parameters[name] = interface_pb2.Parameter(var=variable, default=literal, required=False)
+            parameters[name] = interface_pb2.Parameter(var=variable, default=literal)
     return interface_pb2.ParameterMap(parameters=parameters)
 
 

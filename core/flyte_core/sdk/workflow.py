@@ -163,6 +163,7 @@ class WorkflowBase:
 
         metadata = workflow_pb2.NodeMetadata(name=self.short_name)
         metadata.interruptible = self._workflow_metadata_defaults.interruptible
+        metadata.retries.SetInParent()
         return metadata
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -348,7 +349,7 @@ class PythonFunctionWorkflow(WorkflowBase, TaskResolverMixin):
 
 
 def _output_bindings(ctx: FlyteContext, wf: WorkflowBase, workflow_outputs: Any) -> list[literals_pb2.Binding]:
-    from flyte_core.sdk.condition import ConditionalSection
+    from flyte_core.sdk.condition import Condition, ConditionalSection
 
     names = list(wf.python_interface.outputs)
     typed_outputs = wf.interface.outputs.variables
@@ -374,8 +375,10 @@ def _output_bindings(ctx: FlyteContext, wf: WorkflowBase, workflow_outputs: Any)
     else:
         values = []
     for name, value in zip(names, values, strict=True):
-        if isinstance(value, ConditionalSection):
-            raise AssertionError("A Conditional block (if-else) should always end with an `else_()` clause")
+        if isinstance(value, ConditionalSection | Condition):
+            raise FlyteValidationException(
+                f"workflow '{wf.name}' output '{name}': a conditional (if_/elif_) must end with an else_() clause"
+            )
         python_type = wf.python_interface.outputs[name]
         try:
             binding, _ = binding_from_python_std(ctx, name, typed_outputs[name].type, value, python_type)

@@ -13,6 +13,7 @@ handles (a ``bool`` among ints, a literal with metadata...); callers then take t
 from __future__ import annotations
 
 import itertools
+import operator
 import re
 from array import array
 from collections.abc import Callable, Sequence
@@ -250,15 +251,44 @@ def encode_map(values: dict[str, Any], element_type: type) -> literals_pb2.Liter
     return literals_pb2.Literal.FromString(b"\x1a" + _varint(len(body)) + body)
 
 
+_FLOAT_ENTRY_TAIL = bytes([0x12, len(_FLOAT_PREFIX) + 8]) + _FLOAT_PREFIX  # value field, then the literal's prefix
+
+
+def _decode_float_map(body: bytes) -> dict[str, float] | None:
+    """``{str: float}`` of map entries ``0a KL key 12 0d <float literal>``, sliced in C loops (no map parse)."""
+    entries = list(_BytesList.FromString(body).v)  # the entries of a map are its repeated field 1
+    n = len(entries)
+    key_lengths = bytes(map(operator.itemgetter(1), entries))
+    tail = len(_FLOAT_ENTRY_TAIL) + 8
+    if (
+        key_lengths.translate(None, bytes(range(0x80)))  # a key of 128+ bytes: general path
+        or bytes(map(operator.itemgetter(0), entries)).strip(b"\x0a")
+        or list(map(len, entries)) != list(map((2 + tail).__add__, key_lengths))
+    ):
+        return None
+    tails = b"".join(map(bytes.__getitem__, entries, itertools.repeat(slice(-tail, None))))
+    for i, byte in enumerate(_FLOAT_ENTRY_TAIL):
+        if tails[i::tail] != bytes([byte]) * n:
+            return None
+    doubles = bytearray(n * 8)
+    for j in range(8):
+        doubles[j::8] = tails[len(_FLOAT_ENTRY_TAIL) + j :: tail]
+    keys = map(bytes.__getitem__, entries, map(slice, itertools.repeat(2), map((2).__add__, key_lengths)))
+    # 0xff never occurs in UTF-8, so it separates the keys; they are decoded in one call
+    names = b"\xff".join(keys).decode("utf-8", "surrogateescape").split("\udcff") if n else []
+    return dict(zip(names, array("d", bytes(doubles)).tolist(), strict=True))
+
+
 def decode_map(literal: literals_pb2.Literal, element_type: type) -> dict[str, Any] | None:
     """The primitives of a map literal by key, or None if any value is not a plain primitive."""
+    if element_type is float:
+        return _decode_float_map(literal.map.SerializeToString())
     decode = _CODECS[element_type][1]
-    entries = _BytesMap.FromString(literal.map.SerializeToString()).v
-    keys = list(entries.keys())
-    values = decode([entries[k] for k in keys])
+    items = list(_BytesMap.FromString(literal.map.SerializeToString()).v.items())
+    values = decode(list(map(operator.itemgetter(1), items)))
     if values is None:
         return None
-    return dict(zip(keys, values, strict=True))
+    return dict(zip(map(operator.itemgetter(0), items), values, strict=True))
 
 
 __all__ = ["decode_list", "decode_map", "encode_list", "encode_map", "supports"]

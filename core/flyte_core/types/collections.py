@@ -66,14 +66,16 @@ class ListTransformer(TypeTransformer[list[Any]]):
                 return fast
         element_type = expected.collection_type if expected is not None else TypeEngine.to_literal_type(sub_type)
         return Literal(
-            collection=literals_pb2.LiteralCollection(
-                literals=[TypeEngine.to_literal(ctx, x, sub_type, element_type) for x in python_val]
-            )
+            collection=literals_pb2.LiteralCollection(literals=_elements(ctx, python_val, sub_type, element_type))
         )
 
     def to_python_value(self, ctx: FlyteContext, lv: Literal, expected_python_type: Any) -> list[Any]:
         if lv.HasField("scalar") and lv.scalar.HasField("binary"):
-            return typing.cast(list[Any], self.from_binary_idl(lv.scalar.binary, expected_python_type))
+            from flyte_core.types.msgpack_values import decode_msgpack
+
+            return typing.cast(
+                list[Any], decode_msgpack(lv.scalar.binary.value, get_underlying_type(expected_python_type))
+            )
         if not lv.HasField("collection"):
             raise TypeTransformerFailedError(
                 f"The expected python type is '{expected_python_type}' but the received Flyte literal value "
@@ -91,6 +93,22 @@ class ListTransformer(TypeTransformer[list[Any]]):
         if literal_type.WhichOneof("type") == "collection_type":
             return list[TypeEngine.guess_python_type(literal_type.collection_type)]  # type: ignore[misc]
         raise ValueError(f"List transformer cannot reverse {literal_type}")
+
+
+def _elements(ctx: FlyteContext, values: list[Any], sub_type: Any, element_type: LiteralType) -> list[Literal]:
+    """Literals of list elements, with the element transformer looked up once (not per element)."""
+    from flyte_core.sdk.promise import Promise
+
+    if any(v is None or isinstance(v, tuple | Promise) for v in values) or is_annotated(sub_type):
+        return [TypeEngine.to_literal(ctx, x, sub_type, element_type) for x in values]
+    transformer = TypeEngine.get_transformer(sub_type)
+    check = transformer.assert_type if transformer.type_assertions_enabled else None
+    literals = []
+    for value in values:
+        if check is not None:
+            check(sub_type, value)
+        literals.append(transformer.to_literal(ctx, value, sub_type, element_type))
+    return literals
 
 
 def _msgpack_struct_type() -> LiteralType:
@@ -163,6 +181,10 @@ class DictTransformer(TypeTransformer[dict[Any, Any]]):
         )
 
     def _to_binary_literal(self, ctx: FlyteContext, python_val: dict[Any, Any], python_type: Any) -> Literal:
+        import os
+
+        if os.environ.get("FLYTE_USE_OLD_DC_FORMAT", "").strip().lower() in ("true", "t", "1"):
+            return self._to_json_struct_literal(ctx, python_val, python_type)
         from flyte_core.types.msgpack_values import encode_msgpack
 
         try:
@@ -176,6 +198,25 @@ class DictTransformer(TypeTransformer[dict[Any, Any]]):
                 f"Cannot convert `{python_val}` to Flyte Literal.\nError Message: {exc}"
             ) from exc
         return Literal(scalar=literals_pb2.Scalar(binary=literals_pb2.Binary(value=payload, tag=MESSAGEPACK)))
+
+    def _to_json_struct_literal(self, ctx: FlyteContext, python_val: dict[Any, Any], python_type: Any) -> Literal:
+        """The pre-1.14 form (``FLYTE_USE_OLD_DC_FORMAT=true``): a JSON ``Struct`` with ``metadata.format=json``."""
+        import json
+
+        from google.protobuf import json_format, struct_pb2
+
+        try:
+            text = json.dumps(python_val)
+        except TypeError as exc:
+            if self.is_pickle(python_type):
+                from flyte_core.types.pickle import pickle_dict_literal
+
+                return pickle_dict_literal(ctx, python_val)
+            raise TypeTransformerFailedError(
+                f"Cannot convert `{python_val}` to Flyte Literal.\nError Message: {exc}"
+            ) from exc
+        struct = json_format.Parse(text, struct_pb2.Struct())
+        return Literal(scalar=literals_pb2.Scalar(generic=struct), metadata={"format": "json"})
 
     def to_python_value(self, ctx: FlyteContext, lv: Literal, expected_python_type: Any) -> dict[Any, Any]:
         if lv.HasField("scalar") and lv.scalar.HasField("binary"):

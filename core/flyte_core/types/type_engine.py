@@ -50,9 +50,12 @@ class RestrictedTypeError(Exception):
     """The type cannot be an input or output of a task or workflow (bare tuples, NamedTuple values...)."""
 
 
+_ANNOTATED_ALIAS = type(typing.Annotated[int, "x"])
+
+
 def is_annotated(t: Any) -> bool:
     """True for ``typing.Annotated[...]`` types."""
-    return typing.get_origin(t) is typing.Annotated
+    return type(t) is _ANNOTATED_ALIAS
 
 
 def get_underlying_type(t: Any) -> Any:
@@ -134,10 +137,9 @@ class TypeTransformer(Generic[T]):
         """A value from a msgpack ``Binary`` literal (dataclass attribute access, untyped dicts)."""
         if binary_idl_object.tag != MESSAGEPACK:
             raise TypeTransformerFailedError(f"Unsupported binary format `{binary_idl_object.tag}`")
-        import msgpack
+        from flyte_core.types.msgpack_values import decode_msgpack
 
-        value = msgpack.unpackb(binary_idl_object.value, strict_map_key=False)
-        return _coerce_msgpack_value(value, expected_python_type)
+        return decode_msgpack(binary_idl_object.value, expected_python_type)
 
     def to_html(self, ctx: FlyteContext, python_val: T, expected_python_type: Any) -> str:
         return str(python_val)
@@ -184,7 +186,9 @@ def run_sync(coro: typing.Coroutine[Any, Any, T]) -> T:
         except BaseException as exc:
             result.append((False, exc))
 
-    thread = threading.Thread(target=_run)
+    import contextvars
+
+    thread = threading.Thread(target=contextvars.copy_context().run, args=(_run,))  # keep the Flyte context
     thread.start()
     thread.join()
     ok, value = result[0]
@@ -268,13 +272,6 @@ class RestrictedTypeTransformer(TypeTransformer[T]):
 def _short(lv: Literal) -> str:
     text = str(lv).replace("\n", " ").strip()
     return text if len(text) < 120 else text[:117] + "..."
-
-
-def _coerce_msgpack_value(value: Any, expected: Any) -> Any:
-    """msgpack decodes 1.0 as float and tuples as lists; nudge scalars to the declared primitive type."""
-    if expected is float and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    return value
 
 
 # --------------------------------------------------------------------------------------------------
@@ -530,9 +527,7 @@ class TypeEngine(Generic[T]):
 
     @classmethod
     def to_literal_checks(cls, python_val: Any, python_type: Any, expected: LiteralType | None) -> None:
-        from flyte_core.sdk.promise import VoidPromise
-
-        if isinstance(python_val, VoidPromise):
+        if type(python_val).__name__ == "VoidPromise":
             raise AssertionError(
                 f"Outputs of a non-output producing task {python_val.task_name} cannot be passed to another task."
             )
@@ -556,9 +551,7 @@ class TypeEngine(Generic[T]):
     @classmethod
     def to_literal(cls, ctx: FlyteContext | None, python_val: Any, python_type: Any, expected: LiteralType) -> Literal:
         """Convert ``python_val``, declared as ``python_type``, to a literal of the ``expected`` literal type."""
-        from flyte_core.sdk.promise import Promise
-
-        if isinstance(python_val, Promise):
+        if type(python_val) is _promise_class():
             return python_val.val
         cls.to_literal_checks(python_val, python_type, expected)
         transformer = cls.get_transformer(python_type)
@@ -686,6 +679,18 @@ class TypeEngine(Generic[T]):
             except (ValueError, NotImplementedError, TypeError):
                 continue
         raise ValueError(f"No transformers could reverse Flyte literal type {flyte_type}")
+
+
+_PROMISE: list[type] = []
+
+
+def _promise_class() -> type:
+    """``Promise``, imported once (the SDK imports the type engine, not the other way round)."""
+    if not _PROMISE:
+        from flyte_core.sdk.promise import Promise
+
+        _PROMISE.append(Promise)
+    return _PROMISE[0]
 
 
 def _struct_to_dict(struct: Any) -> dict[str, Any]:

@@ -28,8 +28,12 @@ def is_union_type(t: Any) -> bool:
 
 
 def _tagged(lt: LiteralType, tag: str) -> LiteralType:
-    lt.structure.tag = tag
-    return lt
+    """A copy of ``lt`` whose structure is only the variant's tag (as flytekit writes union variants)."""
+    tagged = LiteralType()
+    tagged.CopyFrom(lt)
+    tagged.ClearField("structure")
+    tagged.structure.tag = tag
+    return tagged
 
 
 def _essence(lt: LiteralType) -> LiteralType:

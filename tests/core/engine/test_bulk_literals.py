@@ -96,3 +96,11 @@ def test_empty_collections() -> None:
     assert bulk_literals.encode_list([], int) == L.Literal(collection=L.LiteralCollection())
     assert bulk_literals.decode_list(L.Literal(collection=L.LiteralCollection()), int) == []
     assert bulk_literals.decode_map(L.Literal(map=L.LiteralMap()), float) == {}
+
+
+def test_float_maps_with_long_or_unusual_keys_read_back() -> None:
+    values = {"k" * 200: 1.0, "": 2.0, "ключ\u2028": -0.0, "tab\tand\nnewline": float("inf")}
+    literal = _one_by_one_map(values, float)
+    assert bulk_literals.decode_map(literal, float) is None, "a 200-byte key is left to the general path"
+    short = {k: v for k, v in values.items() if len(k) < 100}
+    assert bulk_literals.decode_map(_one_by_one_map(short, float), float) == short
