@@ -19,10 +19,12 @@ $(STAMP): pyproject.toml $(addsuffix /pyproject.toml,$(PLUGIN_DIRS))
 
 install: $(STAMP)
 
-# The main job: what is installed, then (as the SDK grows) an example workflow run end to end.
+# The main job: what is installed, then example workflows run locally with pyflyte run.
 demo: $(STAMP)
 	$(BIN)/pyflyte --version
 	$(BIN)/pyflyte plugins --all
+	$(BIN)/pyflyte run examples/hello.py hello_wf --name demo
+	$(BIN)/pyflyte run examples/pipeline.py pipeline --xs '[1, 2, 3, 4, 5]' --label demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -261,16 +261,22 @@ class FlyteTypeTransformer(_Registration):
             library is imported only when an annotation actually uses that type.
         transformer: a ``TypeTransformer`` instance, or a ``"module:attr"`` reference to an instance,
             a transformer class or a zero-argument factory; loaded when the type is first converted.
+        cli_param_type: how ``pyflyte run`` reads an input of this type from the command line: a
+            ``click.ParamType`` instance, or a callable (or ``"module:attr"`` reference to one) that takes
+            the input's Python type and returns one. ``None`` (default): chosen from the literal type.
         override: replace another plugin's transformer for the same type.
     """
 
     python_type: type | str
     transformer: str | Any
+    cli_param_type: str | Any | None = None
 
     def __post_init__(self) -> None:
         kind = "FlyteTypeTransformer"
         name = _check_type_ref(kind, "python_type", self.python_type)
         _check_reference_or_object(kind, repr(name), "transformer", self.transformer)
+        if self.cli_param_type is not None:
+            _check_reference_or_object(kind, repr(name), "cli_param_type", self.cli_param_type)
         _check_bool(kind, repr(name), "override", self.override)
 
     @property
@@ -294,6 +300,19 @@ class FlyteTypeTransformer(_Registration):
     def load_python_type(self) -> Any:
         """The Python type (a class, or a typing special form such as ``typing.Union``)."""
         return load_reference(self.python_type) if isinstance(self.python_type, str) else self.python_type
+
+    def load_cli_param_type(self, python_type: Any) -> Any:
+        """The click parameter type for ``python_type``: an instance as given, or a factory's result."""
+        if self.cli_param_type is None:
+            raise ReferenceLoadError(f"the transformer for {self.python_type_name} has no cli_param_type")
+        obj = load_reference(self.cli_param_type) if isinstance(self.cli_param_type, str) else self.cli_param_type
+        if not hasattr(obj, "convert") or isinstance(obj, type):
+            obj = obj(python_type)
+        if not hasattr(obj, "convert"):
+            raise ReferenceLoadError(
+                f"cli_param_type of the transformer for {self.python_type_name} gave {obj!r}, not a click.ParamType"
+            )
+        return obj
 
     def load_transformer(self) -> Any:
         """The transformer instance: a reference is imported, a class or factory is called once."""

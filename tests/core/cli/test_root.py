@@ -41,7 +41,8 @@ def test_help_lists_registered_commands_with_their_summaries(flyte_cli) -> None:
     with register_plugin(GreetPlugin(), name="greet"):
         result = flyte_cli.invoke(["--help"])
     assert result.exit_code == 0
-    rows = [line.split(None, 1) for line in result.output.split("Commands:")[1].strip().splitlines()]
+    lines = result.output.split("Commands:")[1].splitlines()
+    rows = [line.split(None, 1) for line in lines if line.startswith("  ") and not line.startswith("   ")]
     assert ["greet", "Greet someone"] in rows
     assert ["plugins", "List installed plugins: distribution, version, status and hooks."] in rows
     assert [name for name, _ in rows] == sorted(name for name, _ in rows)

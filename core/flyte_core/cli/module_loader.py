@@ -1,0 +1,75 @@
+"""Importing a user's Python file as a module, the way flytekit does, with short errors.
+
+The module name is the file's path relative to the project root: the current directory when the
+file is inside it, else the first ancestor directory without ``__init__.py``. So ``examples/hello.py``
+run from the directory above ``examples`` is the module ``examples.hello`` and its relative imports
+work; its entities are named ``examples.hello.<name>`` as flytekit names them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pathlib
+import sys
+import traceback
+from dataclasses import dataclass
+from types import ModuleType
+
+
+class UserFileError(Exception):
+    """The user's file could not be imported: a short message naming the file and line."""
+
+
+@dataclass(frozen=True)
+class LoadedFile:
+    module: ModuleType
+    module_name: str
+    project_root: str
+
+
+def find_project_root(path: pathlib.Path) -> pathlib.Path:
+    """The first ancestor directory of ``path`` that is not a package (has no ``__init__.py``)."""
+    directory = path.parent
+    while (directory / "__init__.py").exists() and directory.parent != directory:
+        directory = directory.parent
+    return directory
+
+
+def module_location(filename: str | os.PathLike[str]) -> tuple[str, str]:
+    """(project root, module name) of a Python file, as flytekit computes them."""
+    path = pathlib.Path(filename).resolve()
+    cwd = pathlib.Path.cwd().resolve()
+    root = cwd if path.is_relative_to(cwd) else find_project_root(path)
+    module_name = str(path.relative_to(root).with_suffix("")).replace(os.path.sep, ".")
+    return str(root), module_name
+
+
+def load_file(filename: str | os.PathLike[str]) -> LoadedFile:
+    """Import ``filename`` as a module of its project; ``UserFileError`` says what is wrong and where."""
+    path = pathlib.Path(filename)
+    if not path.exists():
+        raise UserFileError(f"file '{filename}' does not exist")
+    if path.suffix != ".py":
+        raise UserFileError(f"'{filename}' is not a Python file (expected a .py file)")
+    root, module_name = module_location(path)
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    try:
+        module = importlib.import_module(module_name)
+    except SyntaxError as exc:
+        where = f"{exc.filename or filename}:{exc.lineno}" if exc.lineno else str(exc.filename or filename)
+        raise UserFileError(f"{where}: syntax error: {exc.msg}") from exc
+    except Exception as exc:
+        raise UserFileError(f"{_failing_line(exc, path)}: {type(exc).__name__}: {exc}") from exc
+    return LoadedFile(module=module, module_name=module_name, project_root=root)
+
+
+def _failing_line(exc: BaseException, path: pathlib.Path) -> str:
+    """``file:line`` of the innermost frame in the user's project (else of the file itself)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    project = str(path.resolve().parent)
+    for frame in reversed(frames):
+        if frame.filename.startswith(project):
+            return f"{frame.filename}:{frame.lineno}"
+    return str(path)
