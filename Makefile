@@ -42,6 +42,7 @@ test-fast: lint
 # Side by side with flytekit 1.16.31 (benchmarks/README.md).
 bench: $(STAMP)
 	bash benchmarks/startup.sh
+	bash benchmarks/local_engine.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -6,8 +6,7 @@ name is imported the first time it is used.
 
 from __future__ import annotations
 
-import importlib
-
+from flyte_core._lazy import lazy_attributes
 from flyte_core._version import __version__
 
 # name -> module that defines it; grows as the SDK does.
@@ -81,13 +80,7 @@ _LAZY: dict[str, str] = {
 __all__ = ["__version__", *_LAZY]
 
 
-def __getattr__(name: str) -> object:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'flyte_core' has no attribute '{name}'")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_attributes(globals(), _LAZY)
 
 
 def __dir__() -> list[str]:

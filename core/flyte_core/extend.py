@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import importlib
+from flyte_core._lazy import lazy_attributes
 
 _LAZY: dict[str, str] = {
     "TypeEngine": "flyte_core.types.type_engine",
@@ -24,13 +24,7 @@ _LAZY: dict[str, str] = {
 __all__ = list(_LAZY)
 
 
-def __getattr__(name: str) -> object:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'flyte_core.extend' has no attribute '{name}'")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_attributes(globals(), _LAZY)
 
 
 def __dir__() -> list[str]:

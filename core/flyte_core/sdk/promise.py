@@ -82,7 +82,23 @@ def _primitive_value(literal: Literal) -> Any:
     raise FlyteAssertion(f"Only primitive values can be compared in a condition, got a {literal.WhichOneof('value')}")
 
 
-class ComparisonExpression:
+class _ConditionOperators:
+    """``&``/``|`` build conjunctions; Python's ``and``/``or``/``if`` cannot be overloaded, so they fail."""
+
+    def __and__(self, other: Any) -> ConjunctionExpression:
+        return ConjunctionExpression(lhs=self, op=ConjunctionOps.AND, rhs=other)
+
+    def __or__(self, other: Any) -> ConjunctionExpression:
+        return ConjunctionExpression(lhs=self, op=ConjunctionOps.OR, rhs=other)
+
+    def __bool__(self) -> bool:
+        raise ValueError(
+            "Cannot perform truth value testing: this is a condition on workflow values; combine conditions "
+            "with & and | (not 'and'/'or') and use them in conditional(...).if_(...)"
+        )
+
+
+class ComparisonExpression(_ConditionOperators):
     """``lhs <op> rhs`` where either side is a promise or a constant."""
 
     def __init__(self, lhs: Any, op: ComparisonOps, rhs: Any) -> None:
@@ -107,18 +123,6 @@ class ComparisonExpression:
         right = self._rhs.eval() if isinstance(self._rhs, Promise) else _primitive_value(self._rhs)
         return bool(_COMPARE[self._op](left, right))
 
-    def __and__(self, other: Any) -> ConjunctionExpression:
-        return ConjunctionExpression(lhs=self, op=ConjunctionOps.AND, rhs=other)
-
-    def __or__(self, other: Any) -> ConjunctionExpression:
-        return ConjunctionExpression(lhs=self, op=ConjunctionOps.OR, rhs=other)
-
-    def __bool__(self) -> bool:
-        raise ValueError(
-            "Cannot perform truth value testing: this is a condition on a workflow value, use & and | "
-            "(not 'and'/'or') and use it in conditional(...).if_(...)"
-        )
-
     def __repr__(self) -> str:
         return f"Comp({self._lhs} {self._op.value} {self._rhs})"
 
@@ -130,7 +134,7 @@ def _constant_literal(value: Any) -> Literal:
     return TypeEngine.to_literal(None, value, python_type, TypeEngine.to_literal_type(python_type))
 
 
-class ConjunctionExpression:
+class ConjunctionExpression(_ConditionOperators):
     """``lhs & rhs`` or ``lhs | rhs`` of comparisons."""
 
     def __init__(self, lhs: Any, op: ConjunctionOps, rhs: Any) -> None:
@@ -155,17 +159,6 @@ class ConjunctionExpression:
         if self._op == ConjunctionOps.AND:
             return bool(left and self._rhs.eval())
         return bool(left or self._rhs.eval())
-
-    def __and__(self, other: Any) -> ConjunctionExpression:
-        return ConjunctionExpression(lhs=self, op=ConjunctionOps.AND, rhs=other)
-
-    def __or__(self, other: Any) -> ConjunctionExpression:
-        return ConjunctionExpression(lhs=self, op=ConjunctionOps.OR, rhs=other)
-
-    def __bool__(self) -> bool:
-        raise ValueError(
-            "Cannot perform truth value testing: use & and | to combine conditions on workflow values, not 'and'/'or'"
-        )
 
     def __repr__(self) -> str:
         return f"( {self._lhs} {self._op.value} {self._rhs} )"

@@ -133,6 +133,16 @@ class TypeTransformer(Generic[T]):
     def to_python_value(self, ctx: FlyteContext, lv: Literal, expected_python_type: Any) -> T | None:
         raise NotImplementedError(f"Conversion to python value of type {expected_python_type} not implemented")
 
+    async def async_to_literal(
+        self, ctx: FlyteContext, python_val: T, python_type: Any, expected: LiteralType
+    ) -> Literal:
+        """flytekit's async API on a sync transformer: the conversion itself."""
+        return self.to_literal(ctx, python_val, python_type, expected)
+
+    async def async_to_python_value(self, ctx: FlyteContext, lv: Literal, expected_python_type: Any) -> T | None:
+        """flytekit's async API on a sync transformer: the conversion itself."""
+        return self.to_python_value(ctx, lv, expected_python_type)
+
     def from_binary_idl(self, binary_idl_object: literals_pb2.Binary, expected_python_type: Any) -> Any:
         """A value from a msgpack ``Binary`` literal (dataclass attribute access, untyped dicts)."""
         if binary_idl_object.tag != MESSAGEPACK:

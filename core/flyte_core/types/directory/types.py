@@ -359,16 +359,6 @@ class FlyteDirToMultipartBlobTransformer(AsyncTypeTransformer[FlyteDirectory]):
         directory._remote_source = uri
         return directory
 
-    async def async_to_literal(
-        self, ctx: FlyteContext, python_val: Any, python_type: Any, expected: types_pb2.LiteralType
-    ) -> literals_pb2.Literal:
-        return self.to_literal(ctx, python_val, python_type, expected)
-
-    async def async_to_python_value(
-        self, ctx: FlyteContext, lv: literals_pb2.Literal, expected_python_type: Any
-    ) -> FlyteDirectory:
-        return self.to_python_value(ctx, lv, expected_python_type)
-
     def dict_to_flyte_directory(self, dict_obj: dict[str, Any], expected_python_type: Any) -> FlyteDirectory:
         """The ``FlyteDirectory`` of a dataclass field's ``{"path": ...}`` dict."""
         path = dict_obj.get("path")

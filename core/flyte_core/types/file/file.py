@@ -394,16 +394,6 @@ class FlyteFilePathTransformer(AsyncTypeTransformer[FlyteFile]):
         ff._remote_source = uri
         return ff
 
-    async def async_to_literal(
-        self, ctx: FlyteContext, python_val: Any, python_type: Any, expected: types_pb2.LiteralType
-    ) -> literals_pb2.Literal:
-        return self.to_literal(ctx, python_val, python_type, expected)
-
-    async def async_to_python_value(
-        self, ctx: FlyteContext, lv: literals_pb2.Literal, expected_python_type: Any
-    ) -> FlyteFile:
-        return self.to_python_value(ctx, lv, expected_python_type)
-
     def dict_to_flyte_file(self, dict_obj: dict[str, Any], expected_python_type: Any) -> FlyteFile:
         """The ``FlyteFile`` of a dataclass field's ``{"path": ..., "metadata": ...}`` dict."""
         path = dict_obj.get("path")

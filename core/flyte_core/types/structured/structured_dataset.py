@@ -778,16 +778,6 @@ class StructuredDatasetTransformerEngine(AsyncTypeTransformer[StructuredDataset]
             return typing.cast(Iterator[DF], result)
         return iter((typing.cast(DF, result),))
 
-    async def async_to_literal(
-        self, ctx: FlyteContext, python_val: Any, python_type: Any, expected: types_pb2.LiteralType
-    ) -> literals_pb2.Literal:
-        return self.to_literal(ctx, python_val, python_type, expected)
-
-    async def async_to_python_value(
-        self, ctx: FlyteContext, lv: literals_pb2.Literal, expected_python_type: Any
-    ) -> Any:
-        return self.to_python_value(ctx, lv, expected_python_type)
-
     def dict_to_structured_dataset(self, dict_obj: dict[str, Any], expected_python_type: Any) -> Any:
         """The value of a dataclass field's ``{"uri": ..., "file_format": ...}`` dict."""
         uri = dict_obj.get("uri")
