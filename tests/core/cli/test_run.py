@@ -468,3 +468,26 @@ def test_files_directories_and_datasets_are_given_as_paths(project, flyte_cli, t
     assert _outputs(result) == ["content|['a.txt']|['x']|3"]
     missing = flyte_cli.invoke(["run", "data.py", "sizes", "--f", "nope.txt", "--d", "dir", "--sd", "x.parquet"])
     assert missing.exit_code == 2 and "'nope.txt' is not an existing file" in missing.output
+
+
+def test_help_takes_descriptions_from_google_style_docstrings(project, flyte_cli) -> None:
+    project(
+        "scaling.py",
+        '''
+        from flyte_core import task
+
+        @task
+        def scale(x: float, factor: int = 2) -> float:
+            """Scale a number.
+
+            Args:
+                x: the number to scale
+                factor: how many times bigger
+            """
+            return x * factor
+        ''',
+    )
+    text = " ".join(flyte_cli.invoke(["run", "scaling.py", "scale", "--help"]).output.split())
+    assert "--x FLOAT the number to scale [required]" in text
+    assert "--factor INTEGER how many times bigger [default: 2]" in text
+    assert _outputs(flyte_cli.invoke(["run", "scaling.py", "scale", "--x", "1.5"])) == ["3.0"]
