@@ -62,6 +62,12 @@ def load_file(filename: str | os.PathLike[str]) -> LoadedFile:
         raise UserFileError(f"{where}: syntax error: {exc.msg}") from exc
     except Exception as exc:
         raise UserFileError(f"{_failing_line(exc, path)}: {type(exc).__name__}: {exc}") from exc
+    loaded_from = getattr(module, "__file__", None)
+    if loaded_from is None or pathlib.Path(loaded_from).resolve() != path.resolve():
+        where = loaded_from or "a namespace package"
+        raise UserFileError(
+            f"'{filename}' is imported as module '{module_name}', a name already taken by {where}: rename the file"
+        )
     return LoadedFile(module=module, module_name=module_name, project_root=root)
 
 

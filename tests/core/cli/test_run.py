@@ -491,3 +491,12 @@ def test_help_takes_descriptions_from_google_style_docstrings(project, flyte_cli
     assert "--x FLOAT the number to scale [required]" in text
     assert "--factor INTEGER how many times bigger [default: 2]" in text
     assert _outputs(flyte_cli.invoke(["run", "scaling.py", "scale", "--x", "1.5"])) == ["3.0"]
+
+
+def test_a_file_named_like_an_installed_package_is_told_to_rename(project, flyte_cli) -> None:
+    project("google.py", "from flyte_core import task\n\n@task\ndef t(x: int) -> int:\n    return x\n")
+    result = flyte_cli.invoke(["run", "google.py", "t", "--x", "1"])
+    assert result.exit_code == 1
+    assert (
+        "imported as module 'google', a name already taken by" in result.output and "rename the file" in result.output
+    )
