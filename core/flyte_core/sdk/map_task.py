@@ -25,6 +25,7 @@ from flyteidl.core import literals_pb2
 from flyte_core.sdk.base_task import PythonTask
 from flyte_core.sdk.context import ExecutionState, FlyteContext, FlyteContextManager
 from flyte_core.sdk.interface import Interface, transform_interface_to_list_interface
+from flyte_core.sdk.locations import load_location
 from flyte_core.sdk.python_function_task import (
     ExecutionBehavior,
     PythonFunctionTask,
@@ -468,27 +469,6 @@ def array_node_map_task(
     )
 
 
-# flytekit's resolver locations, as serialized, and the objects they name here.
-_FLYTEKIT_LOCATIONS = {
-    "flytekit.core.python_auto_container.default_task_resolver": (
-        "flyte_core.sdk.python_function_task",
-        "default_task_resolver",
-    ),
-    "flytekit.core.array_node_map_task.ArrayNodeMapTaskResolver": (
-        "flyte_core.sdk.map_task",
-        "ArrayNodeMapTaskResolver",
-    ),
-}
-
-
-def _load_object(location: str) -> Any:
-    """The object at ``package.module.attr`` (flytekit's resolver locations map to ours)."""
-    import importlib
-
-    module_name, attr = _FLYTEKIT_LOCATIONS.get(location) or location.rsplit(".", 1)
-    return getattr(importlib.import_module(module_name), attr)
-
-
 class ArrayNodeMapTaskResolver(TaskResolverMixin):
     """Finds a map task again in a container: ``vars <bound,vars> resolver <inner resolver> <inner args...>``.
 
@@ -509,7 +489,7 @@ class ArrayNodeMapTaskResolver(TaskResolverMixin):
                 f"got {loader_args!r}"
             )
         _, bound_vars, _, resolver, *resolver_args = loader_args
-        inner = _load_object(resolver)
+        inner = load_location(resolver)
         if isinstance(inner, type):
             inner = inner()
         task = inner.load_task(loader_args=resolver_args)
