@@ -20,6 +20,7 @@ _SOURCES: dict[str, tuple[str, ...]] = {
     "array_node_map_task": ("flyte_core.sdk.map_task",),
     "base_task": ("flyte_core.sdk.base_task", "flyte_core.sdk.python_function_task"),
     "cache": ("flyte_core.sdk.cache",),
+    "checkpointer": ("flyte_core.sdk.checkpointer",),
     "condition": ("flyte_core.sdk.condition",),
     "container_task": ("flyte_core.sdk.container_task",),
     "context_manager": ("flyte_core.sdk.context",),

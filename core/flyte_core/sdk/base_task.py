@@ -265,6 +265,15 @@ class _TaskSandboxParams(ExecutionParameters):
             self._created = True
         return self._working_directory
 
+    @property
+    def checkpoint(self) -> Any:
+        """The task's checkpoint: locally, as in flytekit, one writing into the task's working directory."""
+        if self._checkpoint is None:
+            from flyte_core.sdk.checkpointer import SyncCheckpoint
+
+            self._checkpoint = SyncCheckpoint(checkpoint_dest=f"{self.working_directory}/__cp")
+        return self._checkpoint
+
 
 class PythonTask(Task, Generic[T]):
     """A task with a Python-native interface (``execute`` receives and returns Python values)."""
