@@ -133,6 +133,14 @@ def _turn_off_third_party_plugins() -> None:
     "user code calling Config.auto() sees it too.",
 )
 @click.option(
+    "-k",
+    "--pkgs",
+    multiple=True,
+    metavar="PACKAGES",
+    help="Python packages or modules (dotted) whose entities serialize, package and register act on; "
+    "several with commas or by repeating -k. Default: FLYTE_SDK_WORKFLOW_PACKAGES or [sdk] workflow_packages.",
+)
+@click.option(
     "--no-plugins",
     is_flag=True,
     is_eager=True,
@@ -141,7 +149,7 @@ def _turn_off_third_party_plugins() -> None:
     help="Load no third-party plugin (same as FLYTE_NO_PLUGINS=1).",
 )
 @click.pass_context
-def pyflyte(ctx: click.Context, verbose: int, config_file: str | None) -> None:
+def pyflyte(ctx: click.Context, verbose: int, config_file: str | None, pkgs: tuple[str, ...]) -> None:
     """Run, register and serialize Flyte tasks and workflows; every command comes from a plugin.
 
     'pyflyte plugins' shows where each command comes from.
@@ -149,6 +157,7 @@ def pyflyte(ctx: click.Context, verbose: int, config_file: str | None) -> None:
     ctx.ensure_object(dict)
     ctx.obj["verbose"] = verbose
     ctx.obj["config_file"] = config_file
+    ctx.obj["pkgs"] = [p.strip() for given in pkgs for p in given.split(",") if p.strip()]
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -156,7 +165,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     pyflyte.main(argv, prog_name="pyflyte")
 
 
-_ROOT_OPTIONS_WITH_VALUE = frozenset({"-c", "--config"})
+_ROOT_OPTIONS_WITH_VALUE = frozenset({"-c", "--config", "-k", "--pkgs"})
 
 
 def _root_options(args: Sequence[str]) -> list[str]:

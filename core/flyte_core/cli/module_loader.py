@@ -79,3 +79,42 @@ def _failing_line(exc: BaseException, path: pathlib.Path) -> str:
         if frame.filename.startswith(project):
             return f"{frame.filename}:{frame.lineno}"
     return str(path)
+
+
+def load_packages(packages: list[str], source_root: str | os.PathLike[str]) -> list[str]:
+    """Import each package (and all its modules) or module under ``source_root``: what makes its entities.
+
+    Returns the modules imported; ``UserFileError`` names the module that failed and where.
+    """
+    import pkgutil
+
+    root = str(pathlib.Path(source_root).resolve())
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    loaded: list[str] = []
+    for package_name in packages:
+        package = _import_user_module(package_name, root)
+        loaded.append(package_name)
+        if not hasattr(package, "__path__"):
+            continue
+        for _, name, _ in pkgutil.walk_packages(package.__path__, prefix=f"{package_name}."):
+            _import_user_module(name, root)
+            loaded.append(name)
+    return loaded
+
+
+def _import_user_module(name: str, root: str) -> ModuleType:
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name is not None and (name == exc.name or name.startswith(exc.name + ".")):
+            raise UserFileError(
+                f"no module or package '{name}' under {root}: give --pkgs as a dotted path relative to the source "
+                "root (--local-source-root / --source, the current directory by default)"
+            ) from exc
+        raise UserFileError(f"module '{name}': {type(exc).__name__}: {exc}") from exc
+    except SyntaxError as exc:
+        raise UserFileError(f"{exc.filename}:{exc.lineno}: syntax error: {exc.msg}") from exc
+    except Exception as exc:
+        module_path = pathlib.Path(root, *name.split("."))
+        raise UserFileError(f"{_failing_line(exc, module_path)}: {type(exc).__name__}: {exc}") from exc

@@ -20,7 +20,13 @@ from flyte_core.exceptions.system import (
     FlyteUploadDataException,
 )
 from flyte_core.exceptions.user import FlyteUserRuntimeException
-from flyte_core.sdk.context import ExecutionParameters, ExecutionState, FlyteContext, FlyteContextManager
+from flyte_core.sdk.context import (
+    ExecutionParameters,
+    ExecutionState,
+    FlyteContext,
+    FlyteContextManager,
+    FlyteEntities,
+)
 from flyte_core.sdk.interface import Interface
 from flyte_core.sdk.promise import (
     Promise,
@@ -75,6 +81,58 @@ class TaskMetadata:
         if not isinstance(self.retries, int) or isinstance(self.retries, bool) or self.retries < 0:
             raise ValueError(f"retries must be a non-negative integer, got {self.retries!r}")
 
+    def to_taskmetadata_model(self) -> Any:
+        """``flyteidl.core.TaskMetadata``, with this SDK as the runtime."""
+        from flyteidl.core import tasks_pb2
+
+        from flyte_core._version import __version__
+
+        metadata = tasks_pb2.TaskMetadata(
+            discoverable=self.cache,
+            runtime=tasks_pb2.RuntimeMetadata(
+                type=tasks_pb2.RuntimeMetadata.RuntimeType.FLYTE_SDK, version=__version__, flavor="python"
+            ),
+            discovery_version=self.cache_version or "",
+            deprecated_error_message=self.deprecated or "",
+            cache_serializable=self.cache_serialize,
+            pod_template_name=self.pod_template_name or "",
+            cache_ignore_input_vars=list(self.cache_ignore_input_vars),
+            is_eager=self.is_eager,
+        )
+        metadata.retries.retries = self.retries
+        if self.timeout:
+            metadata.timeout.FromTimedelta(self.timeout)  # type: ignore[arg-type]
+        if self.interruptible is not None:
+            metadata.interruptible = self.interruptible
+        metadata.generates_deck.value = self.generates_deck
+        metadata.metadata.SetInParent()
+        metadata.metadata.labels.update(self.labels or {})
+        metadata.metadata.annotations.update(self.annotations or {})
+        return metadata
+
+
+class TaskResolverMixin:
+    """Finds a task again inside a container from the arguments it was serialized with."""
+
+    @property
+    def location(self) -> str:
+        raise NotImplementedError
+
+    def name(self) -> str:
+        raise NotImplementedError
+
+    def load_task(self, loader_args: list[str]) -> Any:
+        raise NotImplementedError
+
+    def loader_args(self, settings: Any, t: Any) -> list[str]:
+        raise NotImplementedError
+
+    def get_all_tasks(self) -> list[Any]:
+        raise NotImplementedError
+
+    def task_name(self, t: Any) -> str | None:
+        return None
+
 
 class IgnoreOutputs(Exception):
     """Raised by a task to tell the engine that it wrote no outputs (distributed training workers...)."""
@@ -101,6 +159,7 @@ class Task:
         self._task_type_version = task_type_version
         self._security_ctx = security_ctx
         self._docs = docs
+        FlyteEntities.entities.append(self)
 
     @property
     def name(self) -> str:
@@ -508,11 +567,6 @@ def _node_name(task_name: str) -> str:
 
 
 def _documentation(interface: Interface) -> Any:
-    from flyte_core.sdk.docs import Description, Documentation
+    from flyte_core.sdk.docs import Documentation
 
-    docstring = interface.docstring
-    assert docstring is not None
-    return Documentation(
-        short_description=docstring.short_description,
-        long_description=Description(value=docstring.long_description),
-    )
+    return Documentation.from_docstring(interface.docstring)

@@ -171,6 +171,35 @@ class ContainerTask(PythonTask[None]):
             config.io_strategy.download_mode = self._io_strategy.value
         return config
 
+    def get_container(self, settings: Any) -> tasks_pb2.Container | None:
+        """The container; None when a pod template carries it (see ``get_k8s_pod``)."""
+        if self.pod_template is not None:
+            return None
+        return self._get_container(settings)
+
+    def _get_container(self, settings: Any) -> tasks_pb2.Container:
+        from flyte_core.idl.container import container_definition
+        from flyte_core.sdk.python_auto_container import get_registerable_container_image
+
+        return container_definition(
+            image=get_registerable_container_image(self._image, settings.image_config),
+            resource_spec=self.resources,
+            command=list(self._cmd),
+            args=self.arguments,
+            data_loading_config=self.data_loading_config(),
+            environment={**(settings.env or {}), **(self.environment or {})},
+        )
+
+    def get_k8s_pod(self, settings: Any) -> tasks_pb2.K8sPod | None:
+        """The pod template with this container merged into its primary container."""
+        if self.pod_template is None:
+            return None
+        from flyte_core.idl.pod import k8s_pod
+
+        pod = k8s_pod(self.pod_template, self._get_container(settings), settings)
+        pod.data_config.CopyFrom(self.data_loading_config())
+        return pod
+
     def get_config(self, settings: Any) -> dict[str, str] | None:
         if self.pod_template is None:
             return {}

@@ -683,6 +683,15 @@ class FlyteContextManager:
         signal.signal(signal.SIGINT, handler)
 
 
+class FlyteEntities:
+    """Every task, workflow and launch plan made in this process, in the order they were made.
+
+    ``pyflyte serialize`` / ``package`` / ``register`` import the user's modules and register what this holds.
+    """
+
+    entities: list[Any] = []
+
+
 def current_context() -> ExecutionParameters:
     """The running task's ``ExecutionParameters``: working directory, execution id, secrets, plugin attributes."""
     params = FlyteContextManager.current_context().user_space_params

@@ -18,7 +18,7 @@ from flyte_core.exceptions.user import FlyteAssertion
 from flyte_core.models.common import Annotations, AuthRole, Labels, Notification, RawOutputDataConfig
 from flyte_core.models.concurrency import ConcurrencyPolicy
 from flyte_core.models.schedule import Schedule
-from flyte_core.sdk.context import ExecutionState, FlyteContext, FlyteContextManager
+from flyte_core.sdk.context import ExecutionState, FlyteContext, FlyteContextManager, FlyteEntities
 from flyte_core.sdk.interface import Interface
 from flyte_core.sdk.promise import (
     create_and_link_node,
@@ -260,6 +260,7 @@ class LaunchPlan:
         self._overwrite_cache = overwrite_cache
         self._auto_activate = auto_activate
         self._concurrency = concurrency
+        FlyteEntities.entities.append(self)
 
     def clone_with(
         self,

@@ -12,12 +12,14 @@ per item in order, and the list of results is converted once. In a container
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import math
 import os
 import sys
 import typing
+from collections.abc import Iterator
 from typing import Any
 
 from flyteidl.core import literals_pb2
@@ -137,6 +139,7 @@ class ArrayNodeMapTask(PythonTask[Any]):
             **kwargs,
         )
         self._mapped_names = [k for k in actual_task.python_interface.inputs if k not in self._bound_inputs]
+        self._cmd_prefix: list[str] | None = None
 
     # -- what the serializer reads ---------------------------------------------------------------
 
@@ -198,6 +201,7 @@ class ArrayNodeMapTask(PythonTask[Any]):
         bindings: list[literals_pb2.Binding],
         task_id: identifier_pb2.Identifier,
         overrides: workflow_pb2.TaskNodeOverrides | None = None,
+        sub_node_metadata: workflow_pb2.NodeMetadata | None = None,
     ) -> workflow_pb2.ArrayNode:
         """The ``ArrayNode`` of a workflow node calling this map task (``task_id`` = this task's registered id)."""
         from flyteidl.core import workflow_pb2
@@ -208,7 +212,10 @@ class ArrayNodeMapTask(PythonTask[Any]):
         if overrides is not None:
             task_node.overrides.CopyFrom(overrides)
         sub_node = workflow_pb2.Node(
-            id=self.name, metadata=self.sub_node_metadata, inputs=list(bindings), task_node=task_node
+            id=self.name,
+            metadata=sub_node_metadata if sub_node_metadata is not None else self.sub_node_metadata,
+            inputs=list(bindings),
+            task_node=task_node,
         )
         array_node = workflow_pb2.ArrayNode(
             node=sub_node,
@@ -229,13 +236,36 @@ class ArrayNodeMapTask(PythonTask[Any]):
     def get_command(self, settings: Any) -> list[str]:
         """The container arguments: ``pyflyte-map-execute ... --resolver <map resolver> -- <loader args>``."""
         resolver = ArrayNodeMapTaskResolver()
-        return [*_MAP_EXECUTE_TEMPLATE, resolver.name(), "--", *resolver.loader_args(settings, self)]
+        command = [*_MAP_EXECUTE_TEMPLATE, resolver.name(), "--", *resolver.loader_args(settings, self)]
+        return [*self._cmd_prefix, *command] if self._cmd_prefix else command
+
+    def set_command_prefix(self, cmd: list[str] | None) -> None:
+        """Arguments put before ``pyflyte-map-execute`` (fast registration's ``pyflyte-fast-execute ... --``)."""
+        self._cmd_prefix = cmd
+
+    @contextlib.contextmanager
+    def prepare_target(self) -> Iterator[None]:
+        """While open, the mapped task serializes with this map task's command."""
+        self._run_task.set_command_fn(self.get_command)
+        try:
+            yield
+        finally:
+            self._run_task.reset_command_fn()
+
+    def get_container(self, settings: Any) -> Any:
+        with self.prepare_target():
+            return self._run_task.get_container(settings)
+
+    def get_k8s_pod(self, settings: Any) -> Any:
+        with self.prepare_target():
+            return self._run_task.get_k8s_pod(settings)
 
     def get_custom(self, settings: Any) -> dict[str, Any] | None:
         return self._run_task.get_custom(settings) or {}
 
     def get_config(self, settings: Any) -> dict[str, str] | None:
-        return typing.cast("dict[str, str] | None", self._run_task.get_config(settings))
+        with self.prepare_target():
+            return typing.cast("dict[str, str] | None", self._run_task.get_config(settings))
 
     def get_extended_resources(self, settings: Any) -> Any:
         return self._run_task.get_extended_resources(settings)

@@ -17,7 +17,7 @@ from typing import Any
 from flyteidl.core import interface_pb2, literals_pb2
 
 from flyte_core.exceptions.user import FlyteValidationException, FlyteValueException
-from flyte_core.sdk.context import CompilationState, ExecutionState, FlyteContext, FlyteContextManager
+from flyte_core.sdk.context import CompilationState, ExecutionState, FlyteContext, FlyteContextManager, FlyteEntities
 from flyte_core.sdk.interface import Docstring, Interface, transform_function_to_interface
 from flyte_core.sdk.node import Node
 from flyte_core.sdk.promise import (
@@ -91,13 +91,10 @@ class WorkflowBase:
         self._default_options = default_options
         self._compiled = False
         if self._python_interface.docstring and self._docs is None:
-            from flyte_core.sdk.docs import Description, Documentation
+            from flyte_core.sdk.docs import Documentation
 
-            docstring = self._python_interface.docstring
-            self._docs = Documentation(
-                short_description=docstring.short_description,
-                long_description=Description(value=docstring.long_description),
-            )
+            self._docs = Documentation.from_docstring(self._python_interface.docstring)
+        FlyteEntities.entities.append(self)
 
     @property
     def name(self) -> str:

@@ -14,26 +14,15 @@ import json
 import os
 import sys
 import typing
-from collections.abc import Sequence
 from typing import Any
 
 import click
 
 from flyte_core.cli.inputs import click_type_for
 from flyte_core.cli.module_loader import LoadedFile, UserFileError, load_file
+from flyte_core.cli.options import key_values, verbosity
 
 _RUN_OPTIONS_HELP = "Run options apply to the execution; most of them take effect with --remote."
-
-
-def _key_values(ctx: click.Context, param: click.Parameter, values: Sequence[str]) -> dict[str, str]:
-    """``KEY=VALUE`` options (``--env``, ``--label``...) as a dict."""
-    result: dict[str, str] = {}
-    for item in values or ():
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise click.BadParameter(f"'{item}' is not of the form KEY=VALUE", ctx=ctx, param=param)
-        result[key.strip()] = value
-    return result
 
 
 def _run_options() -> list[click.Option]:
@@ -64,16 +53,16 @@ def _run_options() -> list[click.Option]:
         click.Option(
             ["--envvars", "--env"],
             multiple=True,
-            callback=_key_values,
+            callback=key_values,
             help="Environment variable KEY=VALUE for the execution (exported for local runs).",
         ),
         click.Option(["--resource-requests"], default=None, help="Default requests, e.g. 'cpu=1,mem=2Gi'."),
         click.Option(["--resource-limits"], default=None, help="Default limits, e.g. 'cpu=1,mem=2Gi'."),
         click.Option(["--tags", "--tag"], multiple=True, help="Tags of the execution."),
         click.Option(["--name"], default=None, help="Name of the execution."),
-        click.Option(["--labels", "--label"], multiple=True, callback=_key_values, help="Label KEY=VALUE."),
+        click.Option(["--labels", "--label"], multiple=True, callback=key_values, help="Label KEY=VALUE."),
         click.Option(
-            ["--annotations", "--annotation"], multiple=True, callback=_key_values, help="Annotation KEY=VALUE."
+            ["--annotations", "--annotation"], multiple=True, callback=key_values, help="Annotation KEY=VALUE."
         ),
         click.Option(
             ["--raw-output-data-prefix", "--raw-data-prefix"],
@@ -326,7 +315,7 @@ def _local_context(raw_output_prefix: str | None) -> Any:
 
 def _report_failure(ctx: click.Context, entity: Any, exc: BaseException) -> typing.NoReturn:
     """A failing entity: exit 1 with its name and the error; the traceback with ``pyflyte -v``."""
-    verbose = _verbose(ctx)
+    verbose = verbosity(ctx)
     if verbose:
         import traceback
 
@@ -336,11 +325,6 @@ def _report_failure(ctx: click.Context, entity: Any, exc: BaseException) -> typi
     raise click.ClickException(
         f"{_kind(entity)} '{entity.name}' failed: {type(exc).__name__}: {message}{hint}"
     ) from exc
-
-
-def _verbose(ctx: click.Context) -> int:
-    root = ctx.find_root()
-    return int(root.obj.get("verbose", 0)) if isinstance(root.obj, dict) else 0
 
 
 def _run_params(ctx: click.Context) -> dict[str, Any]:
