@@ -39,7 +39,7 @@ _SOURCES: dict[str, tuple[str, ...]] = {
     "options": ("flyte_core.sdk.options",),
     "pod_template": ("flyte_core.sdk.pod_template",),
     "promise": ("flyte_core.sdk.promise",),
-    "python_auto_container": ("flyte_core.sdk.python_function_task",),
+    "python_auto_container": ("flyte_core.sdk.python_auto_container", "flyte_core.sdk.python_function_task"),
     "python_function_task": ("flyte_core.sdk.python_function_task", "flyte_core.sdk.eager"),
     "reference": ("flyte_core.sdk.reference",),
     "reference_entity": ("flyte_core.sdk.reference",),

@@ -576,6 +576,7 @@ def registrable_entities(settings: SerializationSettings, options: Any = None) -
     """Every task, workflow (with its default launch plan) and launch plan made in this process, serialized."""
     from flyte_core.sdk.base_task import PythonTask
     from flyte_core.sdk.context import FlyteContextManager, FlyteEntities
+    from flyte_core.sdk.eager import EagerAsyncPythonFunctionTask
     from flyte_core.sdk.launch_plan import LaunchPlan
     from flyte_core.sdk.workflow import WorkflowBase
 
@@ -588,5 +589,8 @@ def registrable_entities(settings: SerializationSettings, options: Any = None) -
             get_serializable(mapping, settings, entity, options)
             if isinstance(entity, WorkflowBase):
                 default = LaunchPlan.get_default_launch_plan(ctx, entity)
+                get_serializable(mapping, settings, default, options)
+            if isinstance(entity, EagerAsyncPythonFunctionTask):
+                default = LaunchPlan.get_default_launch_plan(ctx, entity.get_as_workflow())
                 get_serializable(mapping, settings, default, options)
     return [m for m in mapping.values() if isinstance(m, _ADMIN_TYPES)]

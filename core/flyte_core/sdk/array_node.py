@@ -170,7 +170,11 @@ class ArrayNode:
     def construct_node_metadata(self) -> workflow_pb2.NodeMetadata:
         from flyteidl.core import workflow_pb2
 
-        return self.metadata or workflow_pb2.NodeMetadata(name=self.target.name)
+        if self.metadata is not None:
+            return self.metadata
+        metadata = workflow_pb2.NodeMetadata(name=self.target.name)
+        metadata.retries.SetInParent()
+        return metadata
 
     def to_array_node_idl(self, sub_node: workflow_pb2.Node) -> workflow_pb2.ArrayNode:
         """The ``ArrayNode`` around ``sub_node`` (the serialized call of the target, with ``self.bindings``)."""

@@ -26,6 +26,7 @@ from flyte_core.exceptions.user import FlyteAssertion
 from flyte_core.sdk.base_task import TaskMetadata
 from flyte_core.sdk.context import ExecutionState, FlyteContext, FlyteContextManager
 from flyte_core.sdk.promise import flyte_entity_call_handler
+from flyte_core.sdk.python_auto_container import PythonAutoContainerTask
 from flyte_core.sdk.python_function_task import AsyncPythonFunctionTask, ExecutionBehavior, TaskResolverMixin
 
 T = TypeVar("T")
@@ -111,8 +112,92 @@ class EagerAsyncPythonFunctionTask(AsyncPythonFunctionTask[T]):
         with FlyteContextManager.with_context(ctx):
             return await self._task_function(**kwargs)
 
+    def get_as_workflow(self) -> Any:
+        """The workflow registered for this eager task: one node running it, and a clean-up task on failure.
+
+        Launching the workflow (rather than the task) gives the execution a failure handler that stops
+        the executions the eager function started.
+        """
+        from flyte_core.sdk.imperative import ImperativeWorkflow
+
+        cleanup = EagerFailureHandlerTask(
+            name=f"{self.name}-cleanup", container_image=self.container_image, inputs=self.python_interface.inputs
+        )
+        wf = ImperativeWorkflow(name=self.name)
+        inputs = {
+            name: wf.add_workflow_input(name, python_type) for name, python_type in self.python_interface.inputs.items()
+        }
+        node = wf.add_entity(self, **inputs)
+        for name in self.python_interface.outputs:
+            wf.add_workflow_output(name, node.outputs[name])
+        wf.add_on_failure_handler(cleanup)
+        return wf
+
     def __repr__(self) -> str:
         return f"EagerAsyncPythonFunctionTask(name={self.name!r})"
+
+
+class EagerFailureTaskResolver(TaskResolverMixin):
+    """Finds the clean-up task of an eager workflow in a container (``eager failure handler``)."""
+
+    @property
+    def location(self) -> str:
+        return "flytekit.core.python_function_task.eager_failure_task_resolver"  # flytekit's name on the wire
+
+    def name(self) -> str:
+        return "eager_failure_task_resolver"
+
+    def load_task(self, loader_args: list[str]) -> Any:
+        return EagerFailureHandlerTask(name="no_input_default_cleanup_task", inputs={})
+
+    def loader_args(self, settings: Any, t: Any) -> list[str]:
+        return ["eager", "failure", "handler"]
+
+    def get_all_tasks(self) -> list[Any]:
+        return []
+
+
+eager_failure_task_resolver = EagerFailureTaskResolver()
+
+
+class EagerFailureHandlerTask(PythonAutoContainerTask[None]):
+    """Runs when an eager workflow fails: terminates the executions its eager function started.
+
+    Those executions are tagged ``eager-exec=<execution name>``; stopping them needs the admin service of
+    the execution (``FlyteRemote``).
+    """
+
+    _TASK_TYPE = "eager_failure_handler_task"
+
+    def __init__(self, name: str, container_image: Any = None, inputs: dict[str, Any] | None = None, **kwargs: Any):
+        from flyte_core.sdk.interface import Interface
+
+        super().__init__(
+            task_type=self._TASK_TYPE,
+            name=name,
+            container_image=container_image,
+            interface=Interface(inputs=inputs or {}, outputs=None),
+            task_config=None,
+            task_resolver=eager_failure_task_resolver,
+            **kwargs,
+        )
+
+    def dispatch_execute(self, ctx: FlyteContext, input_literal_map: Any) -> Any:
+        from flyteidl.core import literals_pb2
+
+        from flyte_core.sdk.context import FlyteContextManager
+
+        params = FlyteContextManager.current_context().user_space_params
+        execution = params.execution_id if params is not None else None
+        try:
+            from flyte_core.remote import terminate_tagged_executions  # type: ignore[attr-defined]
+        except ImportError as exc:
+            raise FlyteAssertion(
+                f"eager clean-up task '{self.name}' cannot stop the executions of {execution}: it needs "
+                "flyte_core.remote (FlyteRemote), which this installation does not have"
+            ) from exc
+        terminate_tagged_executions(execution, tag_key="eager-exec", reason="eager workflow failed")
+        return literals_pb2.LiteralMap()
 
 
 def _run_coroutine(
@@ -269,4 +354,11 @@ def _task_metadata(
     )
 
 
-__all__ = ["EagerAsyncPythonFunctionTask", "call_in_eager", "eager"]
+__all__ = [
+    "EagerAsyncPythonFunctionTask",
+    "EagerFailureHandlerTask",
+    "EagerFailureTaskResolver",
+    "call_in_eager",
+    "eager",
+    "eager_failure_task_resolver",
+]

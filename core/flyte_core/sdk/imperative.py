@@ -20,11 +20,7 @@ from typing import Any
 
 from flyteidl.core import condition_pb2, literals_pb2
 
-from flyte_core.exceptions.user import (
-    FlyteFailureNodeInputMismatchException,
-    FlyteValidationException,
-    FlyteValueException,
-)
+from flyte_core.exceptions.user import FlyteValidationException, FlyteValueException
 from flyte_core.sdk.condition import BranchNode, ConditionalSection
 from flyte_core.sdk.context import CompilationState, FlyteContext, FlyteContextManager
 from flyte_core.sdk.interface import Interface
@@ -36,6 +32,7 @@ from flyte_core.sdk.workflow import (
     WorkflowFailurePolicy,
     WorkflowMetadata,
     WorkflowMetadataDefaults,
+    check_failure_handler_inputs,
 )
 
 DEFAULT_FAILURE_NODE_ID = "efn"
@@ -143,29 +140,8 @@ class ImperativeWorkflow(WorkflowBase):
 
     def add_on_failure_handler(self, entity: Any) -> Node:
         """Run ``entity`` (a task or workflow taking the workflow's inputs) when the workflow fails."""
-        from flyte_core.types.union import UnionTransformer
-
         with FlyteContextManager.with_context(self._compile_context("add_on_failure_handler")):
-            workflow_inputs = self._python_interface.inputs
-            handler_inputs = entity.python_interface.inputs
-            missing = [k for k in workflow_inputs if k not in handler_inputs]
-            required_extra = [
-                k
-                for k in handler_inputs
-                if k not in workflow_inputs and not UnionTransformer.is_optional_type(handler_inputs[k])
-            ]
-            if missing or required_extra:
-                raise FlyteFailureNodeInputMismatchException(
-                    f"Mismatched Inputs Detected: the failure node `{entity.name}` has inputs that do not align with "
-                    f"those of the workflow `{self.name}`. Failure node's inputs: {handler_inputs}; workflow's "
-                    f"inputs: {workflow_inputs}. It must take every workflow input"
-                    + (f" (missing: {', '.join(missing)})" if missing else "")
-                    + (
-                        f"; its other inputs must be Optional (not: {', '.join(required_extra)})"
-                        if required_extra
-                        else ""
-                    )
-                )
+            check_failure_handler_inputs(entity, self)
             node = _create_node(entity, dict(self._inputs))
             self._compilation_state.nodes.pop(-1)
         node._id = DEFAULT_FAILURE_NODE_ID

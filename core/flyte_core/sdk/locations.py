@@ -20,6 +20,10 @@ FLYTEKIT_LOCATIONS: dict[str, tuple[str, str]] = {
         "flyte_core.sdk.map_task",
         "ArrayNodeMapTaskResolver",
     ),
+    "flytekit.core.python_function_task.eager_failure_task_resolver": (
+        "flyte_core.sdk.eager",
+        "eager_failure_task_resolver",
+    ),
 }
 
 

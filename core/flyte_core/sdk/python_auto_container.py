@@ -293,11 +293,15 @@ def main_module_name(file: str | None = None) -> str:
 
 
 def task_module_and_name(task: Any) -> tuple[str, str]:
-    """Where a task can be imported from: (module, attribute name)."""
-    module = getattr(task, "instantiated_in", None) or task.task_function.__module__
+    """Where a task can be imported from: (module, attribute name).
+
+    A function task is found through its function; any other task where it was made, by its variable.
+    """
+    function = getattr(task, "task_function", None)
+    module = function.__module__ if function is not None else task.instantiated_in
     if module == "__main__":
         module = main_module_name()
-    return module, getattr(task, "lhs", None) or task.task_function.__name__
+    return module, function.__name__ if function is not None else task.lhs
 
 
 def instantiating_module() -> str:

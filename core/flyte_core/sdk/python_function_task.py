@@ -92,6 +92,7 @@ class PythonFunctionTask(PythonAutoContainerTask[T]):
         if task_function is None:
             raise ValueError("TaskFunction is a required parameter for PythonFunctionTask")
         self._task_function = task_function
+        self._instantiated_in = instantiating_module()
         self._execution_mode = execution_mode
         self._node_dependency_hints = node_dependency_hints
         interface = transform_function_to_interface(
@@ -124,8 +125,16 @@ class PythonFunctionTask(PythonAutoContainerTask[T]):
         return self._node_dependency_hints
 
     @property
+    def name(self) -> str:
+        """``<module>.<function>``; a task made in another module (``ShellTask``...) is prefixed with that module."""
+        if self._instantiated_in and self._instantiated_in not in self._name:
+            return f"{self._instantiated_in}.{self._name}"
+        return self._name
+
+    @property
     def instantiated_in(self) -> str:
-        return str(self._task_function.__module__)
+        """The module that made this task (for ``@task``, the function's module)."""
+        return self._instantiated_in
 
     @property
     def lhs(self) -> str:

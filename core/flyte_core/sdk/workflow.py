@@ -388,23 +388,37 @@ def _output_bindings(ctx: FlyteContext, wf: WorkflowBase, workflow_outputs: Any)
 
 
 def _failure_node(ctx: FlyteContext, wf: WorkflowBase) -> Node:
+    """The node that runs ``wf.on_failure`` with the workflow's inputs (its other inputs keep their defaults)."""
     handler = wf.on_failure
-    handler_inputs = handler.python_interface.inputs
-    missing = [k for k in handler_inputs if k != "err" and k not in wf.python_interface.inputs]
-    if missing:
-        from flyte_core.exceptions.user import FlyteFailureNodeInputMismatchException
-
-        raise FlyteFailureNodeInputMismatchException(
-            f"failure handler '{handler.name}' of workflow '{wf.name}' has inputs {missing} that the workflow lacks"
-        )
-    state = CompilationState(prefix="f")
+    check_failure_handler_inputs(handler, wf)
+    state = CompilationState(prefix=(ctx.compilation_state.prefix if ctx.compilation_state else "") + "f")
     with FlyteContextManager.with_context(ctx._replace(compilation_state=state)):
-        promises = construct_input_promises([k for k in handler_inputs if k != "err"])
-        if "err" in handler_inputs:
-            promises["err"] = Promise(var="err", val=NodeOutput(node=GLOBAL_START_NODE, var="err"))
+        promises = construct_input_promises(list(wf.python_interface.inputs))
         create_and_link_node(FlyteContextManager.current_context(), entity=handler, **promises)
-    node = state.nodes[0]
-    return node
+    return state.nodes[0]
+
+
+def check_failure_handler_inputs(handler: Any, wf: WorkflowBase) -> None:
+    """A failure handler takes every input of its workflow; its other inputs must be Optional (``err``...)."""
+    from flyte_core.exceptions.user import FlyteFailureNodeInputMismatchException
+    from flyte_core.types.union import UnionTransformer
+
+    workflow_inputs = wf.python_interface.inputs
+    handler_inputs = handler.python_interface.inputs
+    missing = [k for k in workflow_inputs if k not in handler_inputs]
+    required_extra = [
+        k
+        for k in handler_inputs
+        if k not in workflow_inputs and not UnionTransformer.is_optional_type(handler_inputs[k])
+    ]
+    if missing or required_extra:
+        raise FlyteFailureNodeInputMismatchException(
+            f"Mismatched Inputs Detected: the failure node `{handler.name}` has inputs that do not align with "
+            f"those of the workflow `{wf.name}`. Failure node's inputs: {handler_inputs}; workflow's "
+            f"inputs: {workflow_inputs}. It must take every workflow input"
+            + (f" (missing: {', '.join(missing)})" if missing else "")
+            + (f"; its other inputs must be Optional (not: {', '.join(required_extra)})" if required_extra else "")
+        )
 
 
 def _workflow_name(fn: Callable[..., Any]) -> str:

@@ -336,41 +336,15 @@ def load_package(root: str, sdk: str = "flytekit") -> dict:
 
 
 def node_idl(node, settings: dict = SETTINGS):
-    """flyte-core side: the ``flyteidl.core.Node`` of a compiled node, written as flytekit writes these cases.
+    """flyte-core side: the ``flyteidl.core.Node`` of a compiled node, from flyte-core's serializer."""
+    from flyte_core.config.images import ImageConfig
+    from flyte_core.config.serialization import SerializationSettings
+    from flyte_core.idl.translator import EntityMapping, get_serializable
 
-    A stand-in for the serializer, enough for the nodes of these cases (task, branch, gate and launch-plan
-    nodes): branch and gate nodes come from ``BranchNode.to_flyte_idl`` / ``Gate.to_flyte_idl``.
-    """
-    from flyteidl.core import identifier_pb2, workflow_pb2
-
-    from flyte_core.sdk.condition import BranchNode
-    from flyte_core.sdk.gate import Gate
-    from flyte_core.sdk.launch_plan import LaunchPlan
-
-    def identifier(kind, name):
-        return identifier_pb2.Identifier(
-            resource_type=kind,
-            project=settings["project"],
-            domain=settings["domain"],
-            name=name,
-            version=settings["version"],
-        )
-
-    entity = node.flyte_entity
-    metadata = node.metadata if node.metadata is not None else entity.construct_node_metadata()
-    inputs = node.bindings
-    if isinstance(entity, LaunchPlan):
-        inputs = [b for b in inputs if b.var not in entity.fixed_inputs.literals]
-    message = workflow_pb2.Node(
-        id=node.id, metadata=metadata, inputs=inputs, upstream_node_ids=[u.id for u in node.upstream_nodes]
+    serialization_settings = SerializationSettings(
+        image_config=ImageConfig.auto(img_name=settings["image"]),
+        project=settings["project"],
+        domain=settings["domain"],
+        version=settings["version"],
     )
-    if isinstance(entity, BranchNode):
-        message.branch_node.CopyFrom(entity.to_flyte_idl(lambda n: node_idl(n, settings)))
-    elif isinstance(entity, Gate):
-        message.gate_node.CopyFrom(entity.to_flyte_idl())
-    elif isinstance(entity, LaunchPlan):
-        message.workflow_node.launchplan_ref.CopyFrom(identifier(identifier_pb2.LAUNCH_PLAN, entity.name))
-    else:
-        message.task_node.reference_id.CopyFrom(identifier(identifier_pb2.TASK, entity.name))
-        message.task_node.overrides.SetInParent()
-    return message
+    return get_serializable(EntityMapping(), serialization_settings, node)
