@@ -73,7 +73,7 @@ class SyncCheckpoint(Checkpoint):
         no checkpoint: None.
 
         Raises:
-            ValueError: ``path`` is not a directory.
+            ValueError: ``path`` exists and is not a directory (a missing one is created).
         """
         if self._checkpoint_src is None:
             return None
@@ -84,6 +84,8 @@ class SyncCheckpoint(Checkpoint):
             target.mkdir(exist_ok=True)
         else:
             target = Path(path)
+            if not target.exists():
+                target.mkdir(parents=True)
         if not target.is_dir():
             raise ValueError(f"checkpoints are restored into a directory; '{target}' is not one")
         from flyte_core.exceptions.user import FlyteDataNotFoundException

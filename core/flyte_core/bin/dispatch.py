@@ -1,0 +1,125 @@
+"""Running one task in a container and writing what the backend reads back: the heart of ``pyflyte-execute``.
+
+Inputs are downloaded from ``--inputs``; the task's ``dispatch_execute`` runs on them; then exactly one of
+``outputs.pb`` (a ``LiteralMap``), ``futures.pb`` (a dynamic task's ``DynamicJobSpec``) or ``error.pb``
+(an ``ErrorDocument``) is written to a local directory, which is uploaded to ``--output-prefix``. A task
+raising ``IgnoreOutputs`` (a distributed-training worker that is not the chief) uploads nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flyteidl.core import literals_pb2
+from google.protobuf.message import Message
+
+from flyte_core.bin.error_document import error_document, error_file_name, unknown_output_document
+from flyte_core.bin.offloading import offload_large_literals
+from flyte_core.exceptions.user import FlyteUserRuntimeException
+from flyte_core.sdk.base_task import IgnoreOutputs
+from flyte_core.sdk.context import FlyteContext
+
+OUTPUT_FILE_NAME = "outputs.pb"
+FUTURES_FILE_NAME = "futures.pb"
+INPUTS_FILE_NAME = "inputs.pb"
+_DYNAMIC_JOB_SPEC = "flyteidl.core.DynamicJobSpec"
+
+
+@dataclass(frozen=True)
+class DispatchResult:
+    """What a run left at the output prefix: the files written (none after ``IgnoreOutputs``)."""
+
+    files: tuple[str, ...]
+    error_file: str | None = None
+
+
+def dispatch(
+    ctx: FlyteContext,
+    load_task: Callable[[], Any],
+    inputs_uri: str,
+    output_prefix: str,
+    is_map_task: bool = False,
+) -> DispatchResult:
+    """Load the task, run it on the inputs at ``inputs_uri`` and upload its results to ``output_prefix``.
+
+    Errors of the task (and of loading it, converting its data, reading its inputs) end up in the error
+    document; only a failure to upload the results themselves raises.
+    """
+    error_name = error_file_name()
+    files: dict[str, Message]
+    task = None
+    try:
+        try:
+            task = load_task()
+        except Exception as exc:  # a module that fails to import is the user's code failing
+            raise FlyteUserRuntimeException(exc) from exc
+        state = ctx.execution_state
+        assert state is not None
+        local_inputs = os.path.join(state.working_dir, INPUTS_FILE_NAME)
+        ctx.file_access.get_data(inputs_uri, local_inputs)
+        with open(local_inputs, "rb") as f:
+            input_literals = literals_pb2.LiteralMap.FromString(f.read())
+        outputs = task.dispatch_execute(ctx, input_literals)
+        files = _result_files(task, outputs, output_prefix, error_name, is_map_task)
+    except IgnoreOutputs:
+        return DispatchResult(files=())
+    except FlyteUserRuntimeException as exc:
+        if isinstance(exc.value, IgnoreOutputs):
+            return DispatchResult(files=())
+        files = {error_name: error_document(exc)}
+        _report(task, files[error_name])
+    except Exception as exc:
+        files = {error_name: error_document(exc)}
+        _report(task, files[error_name])
+    _write_deck_after_failure(ctx, task, error_name in files)
+    _upload(ctx, files, output_prefix)
+    return DispatchResult(files=tuple(files), error_file=error_name if error_name in files else None)
+
+
+def _result_files(
+    task: Any, outputs: Any, output_prefix: str, error_name: str, is_map_task: bool
+) -> dict[str, Message]:
+    if outputs is None or type(outputs).__name__ == "VoidPromise":
+        return {OUTPUT_FILE_NAME: literals_pb2.LiteralMap()}
+    if isinstance(outputs, literals_pb2.LiteralMap):
+        outputs, offloaded = offload_large_literals(task, outputs, output_prefix, is_map_task)
+        return {OUTPUT_FILE_NAME: outputs, **offloaded}
+    if isinstance(outputs, Message) and outputs.DESCRIPTOR.full_name == _DYNAMIC_JOB_SPEC:
+        return {FUTURES_FILE_NAME: outputs}
+    return {error_name: unknown_output_document(outputs)}
+
+
+def _upload(ctx: FlyteContext, files: dict[str, Message], output_prefix: str) -> None:
+    """Write the files into the engine directory and copy the directory's contents to the output prefix."""
+    state = ctx.execution_state
+    assert state is not None
+    os.makedirs(state.engine_dir, exist_ok=True)
+    for name, message in files.items():
+        with open(os.path.join(state.engine_dir, name), "wb") as f:
+            f.write(message.SerializeToString())
+    ctx.file_access.put_data(state.engine_dir, output_prefix, is_multipart=True)
+
+
+def _report(task: Any, document: Any) -> None:
+    """The error on stderr (the container's log), as the error document has it."""
+    error = document.error
+    what = f"task '{task.name}'" if task is not None else "loading the task"
+    origin = "user" if error.origin == 1 else "system"
+    kind = "recoverable" if error.kind == 1 else "non-recoverable"
+    sys.stderr.write(f"{what} failed ({error.code}, {origin} error, {kind}):\n{error.message}\n")
+
+
+def _write_deck_after_failure(ctx: FlyteContext, task: Any, failed: bool) -> None:
+    """A failed task with decks still publishes what it added to them (a successful one did already)."""
+    if not failed or task is None or not getattr(task, "enable_deck", False):
+        return
+    params = ctx.user_space_params
+    if params is None:
+        return
+    from flyte_core.sdk.deck import _write_deck
+
+    _write_deck(task.name.split(".")[-1], params)
