@@ -56,6 +56,16 @@ def square(x: int) -> int:
     return x * x
 
 
+@task(pod_template=PodTemplate(primary_container_name="main", labels={"tier": "pod"}), requests=Resources(cpu="1"))
+def in_pod(x: int) -> int:
+    return x
+
+
+@workflow
+def pod_wf(xs: typing.List[int] = [1]) -> typing.List[int]:
+    return map_task(in_pod)(x=xs)
+
+
 @workflow
 def overrides_wf(x: int = 1) -> int:
     a = add(x=x, y=1).with_overrides(
