@@ -11,7 +11,6 @@ import datetime
 import hashlib
 import os
 import textwrap
-from collections.abc import Iterator
 from typing import Any
 
 from flyteidl.admin import launch_plan_pb2
@@ -27,40 +26,25 @@ GLOBAL_INPUT_NODE_ID = ""
 DEFAULT_FAILURE_NODE_ID = "efn"
 
 
-class EntityMapping:
-    """Translations in the order they were made: dependencies before the entities that use them."""
+class EntityMapping(dict):  # type: ignore[type-arg]
+    """Translations by entity, in the order they were made: dependencies before the entities that use them.
 
-    def __init__(self) -> None:
-        self._items: dict[int, tuple[Any, Any]] = {}
-
-    def __contains__(self, entity: Any) -> bool:
-        return id(entity) in self._items
-
-    def get(self, entity: Any) -> Any:
-        return self._items[id(entity)][1]
-
-    def add(self, entity: Any, translated: Any) -> None:
-        self._items[id(entity)] = (entity, translated)  # the entity is kept so its id() stays unique
-
-    def values(self) -> Iterator[Any]:
-        return (translated for _, translated in self._items.values())
-
-    def items(self) -> Iterator[tuple[Any, Any]]:
-        return iter(self._items.values())
+    A plain ``dict`` (or flytekit's ``OrderedDict()``) works as well; entities are keys by identity.
+    """
 
 
 _ADMIN_TYPES = (admin_task_pb2.TaskSpec, admin_workflow_pb2.WorkflowSpec, launch_plan_pb2.LaunchPlan)
 
 
 def get_serializable(
-    entity_mapping: EntityMapping, settings: SerializationSettings, entity: Any, options: Any = None
+    entity_mapping: dict[Any, Any], settings: SerializationSettings, entity: Any, options: Any = None
 ) -> Any:
     """The flyteidl form of ``entity`` (a task, workflow, launch plan, node, branch or array node).
 
     What it depends on is translated first; everything lands in ``entity_mapping``.
     """
     if entity in entity_mapping:
-        return entity_mapping.get(entity)
+        return entity_mapping[entity]
     from flyte_core.sdk.array_node import ArrayNode
     from flyte_core.sdk.base_task import Task
     from flyte_core.sdk.condition import BranchNode
@@ -89,7 +73,7 @@ def get_serializable(
             f"{type(entity).__name__} {getattr(entity, 'name', entity)!r} cannot be serialized: only tasks, "
             "workflows, launch plans and their nodes can"
         )
-    entity_mapping.add(entity, translated)
+    entity_mapping[entity] = translated
     return translated
 
 

@@ -1,0 +1,1 @@
+"""flytekit's ``flytekit.tools`` paths that user code and tests import (``tools.translator``)."""
