@@ -1,6 +1,6 @@
 """Running one task in a container and writing what the backend reads back: the heart of ``pyflyte-execute``.
 
-Inputs are downloaded from ``--inputs``; the task's ``dispatch_execute`` runs on them; then exactly one of
+Inputs are read from ``--inputs``; the task's ``dispatch_execute`` runs on them; then exactly one of
 ``outputs.pb`` (a ``LiteralMap``), ``futures.pb`` (a dynamic task's ``DynamicJobSpec``) or ``error.pb``
 (an ``ErrorDocument``) is written to a local directory, which is uploaded to ``--output-prefix``. A task
 raising ``IgnoreOutputs`` (a distributed-training worker that is not the chief) uploads nothing.
@@ -17,15 +17,14 @@ from typing import Any
 from flyteidl.core import literals_pb2
 from google.protobuf.message import Message
 
-from flyte_core.bin.error_document import error_document, error_file_name, unknown_output_document
-from flyte_core.bin.offloading import offload_large_literals
+from flyte_core.bin.transfers import read_bytes, upload_directory
 from flyte_core.exceptions.user import FlyteUserRuntimeException
 from flyte_core.sdk.base_task import IgnoreOutputs
 from flyte_core.sdk.context import FlyteContext
 
 OUTPUT_FILE_NAME = "outputs.pb"
 FUTURES_FILE_NAME = "futures.pb"
-INPUTS_FILE_NAME = "inputs.pb"
+ERROR_FILE_NAME = "error.pb"
 _DYNAMIC_JOB_SPEC = "flyteidl.core.DynamicJobSpec"
 
 
@@ -59,10 +58,7 @@ def dispatch(
             raise FlyteUserRuntimeException(exc) from exc
         state = ctx.execution_state
         assert state is not None
-        local_inputs = os.path.join(state.working_dir, INPUTS_FILE_NAME)
-        ctx.file_access.get_data(inputs_uri, local_inputs)
-        with open(local_inputs, "rb") as f:
-            input_literals = literals_pb2.LiteralMap.FromString(f.read())
+        input_literals = literals_pb2.LiteralMap.FromString(read_bytes(ctx.file_access, inputs_uri, state.working_dir))
         outputs = task.dispatch_execute(ctx, input_literals)
         files = _result_files(task, outputs, output_prefix, error_name, is_map_task)
     except IgnoreOutputs:
@@ -70,14 +66,29 @@ def dispatch(
     except FlyteUserRuntimeException as exc:
         if isinstance(exc.value, IgnoreOutputs):
             return DispatchResult(files=())
-        files = {error_name: error_document(exc)}
+        files = {error_name: _error_document(exc)}
         _report(task, files[error_name])
     except Exception as exc:
-        files = {error_name: error_document(exc)}
+        files = {error_name: _error_document(exc)}
         _report(task, files[error_name])
     _write_deck_after_failure(ctx, task, error_name in files)
     _upload(ctx, files, output_prefix)
     return DispatchResult(files=tuple(files), error_file=error_name if error_name in files else None)
+
+
+def error_file_name() -> str:
+    """``error.pb``, or ``error-<uuid>.pb`` when distributed workers each write one (so none overwrites another)."""
+    if not (os.environ.get("FLYTE_INTERNAL_DIST_ERROR_STRATEGY") or os.environ.get("_F_DES")):
+        return ERROR_FILE_NAME
+    import uuid
+
+    return f"error-{uuid.uuid4().hex}.pb"
+
+
+def _error_document(exc: BaseException) -> Message:
+    from flyte_core.bin.error_document import error_document  # only failures pay for its protobuf modules
+
+    return error_document(exc)
 
 
 def _result_files(
@@ -86,10 +97,16 @@ def _result_files(
     if outputs is None or type(outputs).__name__ == "VoidPromise":
         return {OUTPUT_FILE_NAME: literals_pb2.LiteralMap()}
     if isinstance(outputs, literals_pb2.LiteralMap):
+        if os.environ.get("_F_L_MIN_SIZE_MB") is None:
+            return {OUTPUT_FILE_NAME: outputs}
+        from flyte_core.bin.offloading import offload_large_literals
+
         outputs, offloaded = offload_large_literals(task, outputs, output_prefix, is_map_task)
         return {OUTPUT_FILE_NAME: outputs, **offloaded}
     if isinstance(outputs, Message) and outputs.DESCRIPTOR.full_name == _DYNAMIC_JOB_SPEC:
         return {FUTURES_FILE_NAME: outputs}
+    from flyte_core.bin.error_document import unknown_output_document
+
     return {error_name: unknown_output_document(outputs)}
 
 
@@ -101,7 +118,7 @@ def _upload(ctx: FlyteContext, files: dict[str, Message], output_prefix: str) ->
     for name, message in files.items():
         with open(os.path.join(state.engine_dir, name), "wb") as f:
             f.write(message.SerializeToString())
-    ctx.file_access.put_data(state.engine_dir, output_prefix, is_multipart=True)
+    upload_directory(ctx.file_access, state.engine_dir, output_prefix)
 
 
 def _report(task: Any, document: Any) -> None:

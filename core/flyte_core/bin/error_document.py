@@ -11,7 +11,6 @@ import os
 import textwrap
 import time
 import traceback
-import uuid
 
 from flyteidl.core import errors_pb2, execution_pb2
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -20,18 +19,10 @@ from flyte_core.exceptions.base import FlyteException, FlyteRecoverableException
 from flyte_core.exceptions.system import FlyteNonRecoverableSystemException
 from flyte_core.exceptions.user import FlyteUserRuntimeException
 
-ERROR_FILE_NAME = "error.pb"
 _RECOVERABLE = errors_pb2.ContainerError.RECOVERABLE
 _NON_RECOVERABLE = errors_pb2.ContainerError.NON_RECOVERABLE
 _USER = execution_pb2.ExecutionError.USER
 _SYSTEM = execution_pb2.ExecutionError.SYSTEM
-
-
-def error_file_name() -> str:
-    """``error.pb``, or ``error-<uuid>.pb`` when distributed workers each write one (so none overwrites another)."""
-    if not _first_of("FLYTE_INTERNAL_DIST_ERROR_STRATEGY", "_F_DES"):
-        return ERROR_FILE_NAME
-    return f"error-{uuid.uuid4().hex}.pb"
 
 
 def error_document(exc: BaseException) -> errors_pb2.ErrorDocument:

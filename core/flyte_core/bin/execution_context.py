@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from flyte_core.bin.arguments import ExecuteArguments
 from flyte_core.config.serialization import SERIALIZED_CONTEXT_ENV_VAR, SerializationSettings
@@ -74,19 +75,26 @@ class ContainerEnvironment:
 def task_execution_context(args: ExecuteArguments, env: ContainerEnvironment) -> Iterator[FlyteContext]:
     """A context in ``TASK_EXECUTION`` mode for the ``with`` block: file access, ids, checkpoint, settings.
 
+    The file-access provider (rooted in a fresh temporary directory, writing offloaded data under
+    ``--raw-output-data-prefix``) is made when something first uses it: see :mod:`flyte_core.bin.transfers`.
+
     Raises:
         ConfigError: ``_F_SS_C`` cannot be decoded.
     """
-    from flyte_core.data.file_access import FileAccessProvider
+    from flyte_core.bin.transfers import DeferredFileAccess
     from flyte_core.loggers import user_space_logger
     from flyte_core.models.core.identifier import Identifier, ResourceType, WorkflowExecutionIdentifier
 
     sandbox = tempfile.mkdtemp(prefix="flyte")
-    file_access = FileAccessProvider(
-        local_sandbox_dir=sandbox,
-        raw_output_prefix=args.raw_output_data_prefix or os.path.join(sandbox, "raw"),
-        execution_metadata=env.upload_metadata(),
-    )
+    raw_output_prefix = args.raw_output_data_prefix or os.path.join(sandbox, "raw")
+
+    def file_access() -> Any:
+        from flyte_core.data.file_access import FileAccessProvider
+
+        return FileAccessProvider(
+            local_sandbox_dir=sandbox, raw_output_prefix=raw_output_prefix, execution_metadata=env.upload_metadata()
+        )
+
     checkpoint = None
     if args.checkpoint_path is not None:
         from flyte_core.sdk.checkpointer import SyncCheckpoint
@@ -94,7 +102,7 @@ def task_execution_context(args: ExecuteArguments, env: ContainerEnvironment) ->
         checkpoint = SyncCheckpoint(checkpoint_dest=args.checkpoint_path, checkpoint_src=args.prev_checkpoint)
     params = ExecutionParameters(
         execution_date=datetime.datetime.now(datetime.timezone.utc),
-        tmp_dir=file_access.get_random_local_directory(),
+        tmp_dir=tempfile.mkdtemp(prefix="user_space", dir=sandbox),
         stats=None,
         execution_id=WorkflowExecutionIdentifier(
             project=env.execution_project, domain=env.execution_domain, name=env.execution_name
@@ -106,14 +114,14 @@ def task_execution_context(args: ExecuteArguments, env: ContainerEnvironment) ->
         task_id=Identifier(ResourceType.TASK, env.task_project, env.task_domain, env.task_name, env.task_version),
     )
     state = ExecutionState(
-        working_dir=os.fspath(file_access.local_sandbox_dir),
+        working_dir=sandbox,
         mode=ExecutionState.Mode.TASK_EXECUTION,
         user_space_params=params,
     )
     ctx = (
         FlyteContextManager.current_context()
         .new_builder()
-        .with_file_access(file_access)
+        .with_file_access(DeferredFileAccess(file_access))  # type: ignore[arg-type]
         .with_execution_state(state)
         .with_serialization_settings(_serialization_settings(args, env))
     )

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from flyteidl.core import errors_pb2, execution_pb2
+import functools
+import http.server
+import socketserver
+import threading
+from pathlib import Path
+
+from flyteidl.core import errors_pb2, execution_pb2, literals_pb2, types_pb2
 
 from tests.core.bin.conftest import Project, to_python
 
 TASKS = """
+    import os
     import sys
 
-    from flyte_core import Deck, current_context, task, workflow
+    from flyte_core import Deck, FlyteFile, current_context, task, workflow
     from flyte_core.exceptions.user import FlyteRecoverableException
     from flyte_core.extend import IgnoreOutputs
 
@@ -58,8 +65,16 @@ TASKS = """
 
     @task
     def heavy_modules(x: int) -> list[str]:
-        heavy = ("pandas", "pyarrow", "yaml", "rich", "grpc", "click", "numpy", "aiohttp")
+        heavy = ("pandas", "pyarrow", "yaml", "rich", "grpc", "click", "numpy", "aiohttp", "fsspec", "asyncio")
         return sorted(m for m in sys.modules if m.split(".")[0] in heavy)
+
+
+    @task
+    def save(text: str) -> FlyteFile:
+        path = os.path.join(current_context().working_directory, "note.txt")
+        with open(path, "w") as f:
+            f.write(text)
+        return FlyteFile(path)
 
 
     @task(enable_deck=True)
@@ -192,6 +207,41 @@ def test_the_backend_environment_reaches_the_tasks_context(project: Project) -> 
         str(project.root / "raw"),
         str(project.root / "out"),
     ]
+
+
+def test_inputs_are_read_from_any_uri_the_file_access_provider_serves(project: Project) -> None:
+    _project(project)
+    inputs = project.inputs(x=(20, int), y=(22, int))
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(project.root))
+    with socketserver.TCPServer(("127.0.0.1", 0), handler) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            result = project.execute("add", f"http://127.0.0.1:{server.server_address[1]}/{inputs.name}")
+        finally:
+            server.shutdown()
+    assert result.returncode == 0, result.stderr
+    assert to_python(project.outputs().literals["o0"], int) == 42
+
+
+def test_offloaded_data_goes_under_the_raw_output_prefix(project: Project) -> None:
+    _project(project)
+    result = project.execute("save", project.inputs(text=("kept", str)))
+    assert result.returncode == 0, result.stderr
+    uri = project.outputs().literals["o0"].scalar.blob.uri
+    assert uri.startswith(str(project.root / "raw"))
+    assert Path(uri).read_text() == "kept"
+
+
+def test_large_outputs_are_offloaded_next_to_outputs_pb(project: Project) -> None:
+    _project(project)
+    result = project.execute("shout", project.inputs(words=(["a"], list[str])), env={"_F_L_MIN_SIZE_MB": "0"})
+    assert result.returncode == 0, result.stderr
+    reference = project.outputs().literals["o0"].offloaded_metadata
+    assert reference.uri == f"{project.root / 'out'}/o0_offloaded_metadata.pb"
+    assert reference.inferred_type.map_value_type.simple == types_pb2.STRING
+    offloaded = literals_pb2.Literal.FromString((project.root / "out" / "o0_offloaded_metadata.pb").read_bytes())
+    assert to_python(offloaded, dict[str, str]) == {"a": "A"}
+    assert reference.size_bytes == offloaded.ByteSize()
 
 
 def test_running_a_task_imports_no_heavy_library(project: Project) -> None:
