@@ -6,11 +6,11 @@
         -- pyflyte-execute --inputs ... --resolver ... -- task-module my.module task-name my_task
 
 The archive (``flyte_core.packaging.fast_package`` makes it) is downloaded through the file-access
-provider and unpacked into ``--dest-dir`` (default: the working directory), refusing members that would
-land outside it. The task command then runs as a subprocess, so it imports the unpacked code rather than
-anything this process loaded, with the archive's location passed on (``--dynamic-addl-distro``,
-``--dynamic-dest-dir``: dynamic tasks reuse it for the tasks they create) and ``--dest-dir`` first on
-``PYTHONPATH``. Its exit status is this command's.
+provider (a local one is read in place) and unpacked into ``--dest-dir`` (default: the working
+directory), refusing members that would land outside it. The task command then runs as a subprocess,
+so it imports the unpacked code rather than anything this process loaded, with the archive's location
+passed on (``--dynamic-addl-distro``, ``--dynamic-dest-dir``: dynamic tasks reuse it for the tasks they
+create) and ``--dest-dir`` first on ``PYTHONPATH``. Its exit status is this command's.
 """
 
 from __future__ import annotations
@@ -85,26 +85,38 @@ def download_distribution(distribution: str, dest_dir: str) -> None:
         DistributionError: the archive is missing, cannot be downloaded, is not a ``.tar.gz`` (or
             flytekit's ``pkl.gz``), or holds members that would be written outside ``dest_dir``.
     """
-    from flyte_core.data.errors import FileAccessUnavailableError
-    from flyte_core.exceptions.system import FlyteDownloadDataException
-    from flyte_core.exceptions.user import FlyteDataNotFoundException
-    from flyte_core.sdk.context import FlyteContextManager
+    from flyte_core.bin.transfers import local_path
 
     name = os.path.basename(distribution.rstrip("/"))
     if not name.endswith(".tar.gz") and name != PICKLE_FILE_NAME:
         raise DistributionError(f"'{distribution}' is not a code archive: expected a .tar.gz made by fast registration")
     os.makedirs(dest_dir, exist_ok=True)
-    file_access = FlyteContextManager.current_context().file_access
+    local = local_path(distribution)
+    if local is not None and name != PICKLE_FILE_NAME:  # unpacked where it is: no copy, no file-access provider
+        if not os.path.isfile(local):
+            raise DistributionError(f"task execution code was not found at '{distribution}'")
+        unpack(local, dest_dir)
+        return
     with tempfile.TemporaryDirectory(prefix="flyte-distribution-") as scratch:
-        local = os.path.join(dest_dir if name == PICKLE_FILE_NAME else scratch, name)
-        try:
-            file_access.get_data(distribution, local)
-        except FlyteDataNotFoundException as exc:
-            raise DistributionError(f"task execution code was not found at '{distribution}'") from exc
-        except (FlyteDownloadDataException, FileAccessUnavailableError) as exc:
-            raise DistributionError(str(exc)) from exc
+        downloaded = os.path.join(dest_dir if name == PICKLE_FILE_NAME else scratch, name)
+        _download(distribution, downloaded)
         if name != PICKLE_FILE_NAME:
-            unpack(local, dest_dir)
+            unpack(downloaded, dest_dir)
+
+
+def _download(distribution: str, local: str) -> None:
+    """Fetch the archive through the file-access provider (any URI it serves)."""
+    from flyte_core.data.errors import FileAccessUnavailableError
+    from flyte_core.exceptions.system import FlyteDownloadDataException
+    from flyte_core.exceptions.user import FlyteDataNotFoundException
+    from flyte_core.sdk.context import FlyteContextManager
+
+    try:
+        FlyteContextManager.current_context().file_access.get_data(distribution, local)
+    except FlyteDataNotFoundException as exc:
+        raise DistributionError(f"task execution code was not found at '{distribution}'") from exc
+    except (FlyteDownloadDataException, FileAccessUnavailableError) as exc:
+        raise DistributionError(str(exc)) from exc
 
 
 def unpack(archive: str, dest_dir: str) -> None:

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import http.server
 import os
+import socketserver
 import subprocess
 import sys
 import textwrap
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,6 +50,18 @@ def to_literal_map(values: dict[str, tuple[Any, Any]]) -> literals_pb2.LiteralMa
 
 def to_python(literal: literals_pb2.Literal, python_type: Any) -> Any:
     return TypeEngine.to_python_value(FlyteContextManager.current_context(), literal, python_type)
+
+
+@contextlib.contextmanager
+def http_server(directory: Path) -> Iterator[str]:
+    """A real HTTP server for ``directory`` on a free port, for the duration of the block: its base URL."""
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(directory))
+    with socketserver.TCPServer(("127.0.0.1", 0), handler) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            yield f"http://127.0.0.1:{server.server_address[1]}"
+        finally:
+            server.shutdown()
 
 
 @dataclass

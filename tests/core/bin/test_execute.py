@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
-import socketserver
-import threading
 from pathlib import Path
 
 from flyteidl.core import errors_pb2, execution_pb2, literals_pb2, types_pb2
 
-from tests.core.bin.conftest import Project, to_python
+from tests.core.bin.conftest import Project, http_server, to_python
 
 TASKS = """
     import os
@@ -212,13 +208,8 @@ def test_the_backend_environment_reaches_the_tasks_context(project: Project) -> 
 def test_inputs_are_read_from_any_uri_the_file_access_provider_serves(project: Project) -> None:
     _project(project)
     inputs = project.inputs(x=(20, int), y=(22, int))
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(project.root))
-    with socketserver.TCPServer(("127.0.0.1", 0), handler) as server:
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        try:
-            result = project.execute("add", f"http://127.0.0.1:{server.server_address[1]}/{inputs.name}")
-        finally:
-            server.shutdown()
+    with http_server(project.root) as url:
+        result = project.execute("add", f"{url}/{inputs.name}")
     assert result.returncode == 0, result.stderr
     assert to_python(project.outputs().literals["o0"], int) == 42
 

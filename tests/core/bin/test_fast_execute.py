@@ -12,7 +12,7 @@ from flyteidl.core import dynamic_job_pb2
 
 from flyte_core.config import ImageConfig, SerializationSettings
 from flyte_core.packaging import fast_package
-from tests.core.bin.conftest import Project, to_literal_map, to_python
+from tests.core.bin.conftest import Project, http_server, to_literal_map, to_python
 
 CODE = """
     from flyte_core import dynamic, task
@@ -74,6 +74,18 @@ def test_the_packaged_code_is_unpacked_and_its_task_runs(tmp_path: Path) -> None
     assert result.returncode == 0, result.stderr
     assert (project.root / "code" / "app" / "tasks.py").is_file()
     assert to_python(project.outputs().literals["o0"], int) == 42
+
+
+def test_a_remote_archive_is_downloaded_through_the_file_access_provider(tmp_path: Path) -> None:
+    archive = _archive(tmp_path)
+    project = _container(tmp_path)
+    command = _task_command(project, "add", x=(1, int), y=(2, int))
+    with http_server(archive.parent) as url:
+        distribution = f"{url}/{archive.name}"
+        result = project.run("pyflyte-fast-execute", "--additional-distribution", distribution, "--", *command)
+    assert result.returncode == 0, result.stderr
+    assert (project.root / "app" / "tasks.py").is_file()  # the default destination: the working directory
+    assert to_python(project.outputs().literals["o0"], int) == 3
 
 
 def test_dynamic_tasks_reuse_the_distribution_for_the_tasks_they_create(tmp_path: Path) -> None:
