@@ -43,6 +43,7 @@ test-fast: lint
 bench: $(STAMP)
 	bash benchmarks/startup.sh
 	bash benchmarks/local_engine.sh
+	bash benchmarks/execute.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
