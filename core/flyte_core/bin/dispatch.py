@@ -66,11 +66,9 @@ def dispatch(
     except FlyteUserRuntimeException as exc:
         if isinstance(exc.value, IgnoreOutputs):
             return DispatchResult(files=())
-        files = {error_name: _error_document(exc)}
-        _report(task, files[error_name])
+        files = {error_name: _error_document(exc, task)}
     except Exception as exc:
-        files = {error_name: _error_document(exc)}
-        _report(task, files[error_name])
+        files = {error_name: _error_document(exc, task)}
     _write_deck_after_failure(ctx, task, error_name in files)
     _upload(ctx, files, output_prefix)
     return DispatchResult(files=tuple(files), error_file=error_name if error_name in files else None)
@@ -85,10 +83,14 @@ def error_file_name() -> str:
     return f"error-{uuid.uuid4().hex}.pb"
 
 
-def _error_document(exc: BaseException) -> Message:
-    from flyte_core.bin.error_document import error_document  # only failures pay for its protobuf modules
+def _error_document(exc: BaseException, task: Any) -> Message:
+    """The error document of ``exc``, also written to stderr (the container's log)."""
+    from flyte_core.bin.error_document import error_document, summary  # only failures pay for its modules
 
-    return error_document(exc)
+    document = error_document(exc)
+    what = f"task '{task.name}'" if task is not None else "loading the task"
+    sys.stderr.write(f"{what} failed {summary(document)}\n")
+    return document
 
 
 def _result_files(
@@ -119,15 +121,6 @@ def _upload(ctx: FlyteContext, files: dict[str, Message], output_prefix: str) ->
         with open(os.path.join(state.engine_dir, name), "wb") as f:
             f.write(message.SerializeToString())
     upload_directory(ctx.file_access, state.engine_dir, output_prefix)
-
-
-def _report(task: Any, document: Any) -> None:
-    """The error on stderr (the container's log), as the error document has it."""
-    error = document.error
-    what = f"task '{task.name}'" if task is not None else "loading the task"
-    origin = "user" if error.origin == 1 else "system"
-    kind = "recoverable" if error.kind == 1 else "non-recoverable"
-    sys.stderr.write(f"{what} failed ({error.code}, {origin} error, {kind}):\n{error.message}\n")
 
 
 def _write_deck_after_failure(ctx: FlyteContext, task: Any, failed: bool) -> None:

@@ -47,6 +47,14 @@ def unknown_output_document(outputs: object) -> errors_pb2.ErrorDocument:
     return _document("UNKNOWN_OUTPUT", message, _RECOVERABLE, _SYSTEM, None)
 
 
+def summary(document: errors_pb2.ErrorDocument) -> str:
+    """The document as the container's log shows it: code, origin, kind, then the message."""
+    error = document.error
+    origin = "user" if error.origin == _USER else "system"
+    kind = "recoverable" if error.kind == _RECOVERABLE else "non-recoverable"
+    return f"({error.code}, {origin} error, {kind}):\n{error.message}"
+
+
 def traceback_text(exc: BaseException) -> str:
     """flytekit's error message: the traceback (of the user's exception for user errors), then ``Type: message``."""
     root: BaseException = exc

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from flyte_core.bin.arguments import (
@@ -131,3 +134,14 @@ def test_help_lists_flytekits_options(project: Project) -> None:
     assert result.returncode == 0
     for option in ("--inputs", "--output-prefix", "--raw-output-data-prefix", "--checkpoint-path", "--resolver"):
         assert option in result.stdout
+
+
+def test_the_entrypoints_run_as_a_module_too() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "flyte_core.bin", "pyflyte-map-execute", "--help"], capture_output=True, text=True
+    )
+    assert result.returncode == 0
+    assert "--max-concurrency" in result.stdout
+    result = subprocess.run([sys.executable, "-m", "flyte_core.bin", "pyflyte-nothing"], capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "usage: python -m flyte_core.bin" in result.stderr
