@@ -21,9 +21,7 @@ from tests.compat.conftest import EXAMPLES, rename_imports
 COMPAT = EXAMPLES.parent
 GOLDEN = COMPAT / "golden"
 PLUGIN_MODULES = {"pod_plugin", "ray_task", "spark_task"}  # serialized by the plugin distributions' tests
-MODULES = sorted(
-    p.stem for p in EXAMPLES.glob("*.py") if p.stem != "__init__" and p.stem not in PLUGIN_MODULES
-)
+MODULES = sorted(p.stem for p in EXAMPLES.glob("*.py") if p.stem != "__init__" and p.stem not in PLUGIN_MODULES)
 BIN = pathlib.Path(sys.executable).parent
 
 
