@@ -1,4 +1,4 @@
-"""Click callbacks several commands share: ``KEY=VALUE`` options and ``--image``."""
+"""Options and click callbacks several commands share: ``KEY=VALUE`` options and ``--image``."""
 
 from __future__ import annotations
 
@@ -32,6 +32,19 @@ def image_config(ctx: click.Context, param: click.Parameter, values: Sequence[st
             ctx=ctx,
             param=param,
         ) from exc
+
+
+def image_option(command: Any) -> Any:
+    """``-i/--image``, repeatable: the default image and named ones, as an ``ImageConfig`` (``image_config``)."""
+    return click.option(
+        "-i",
+        "--image",
+        "image_config",
+        multiple=True,
+        callback=image_config,
+        help="The image tasks run in: 'repo/name:tag' for the default image, 'name=repo/name:tag' for a named "
+        "one (repeatable).",
+    )(command)
 
 
 def verbosity(ctx: click.Context) -> int:

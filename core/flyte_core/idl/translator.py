@@ -343,14 +343,8 @@ def _node(entity_mapping: EntityMapping, settings: SerializationSettings, node: 
         inputs=node.bindings,
         upstream_node_ids=[n.id for n in upstream],
     )
-    if isinstance(target, ReferenceEntity):
-        reference_id = get_serializable(entity_mapping, settings, target, options)
-        if reference_id.resource_type == identifier_pb2.TASK:
-            proto.task_node.reference_id.CopyFrom(reference_id)
-        elif reference_id.resource_type == identifier_pb2.WORKFLOW:
-            proto.workflow_node.sub_workflow_ref.CopyFrom(reference_id)
-        else:
-            proto.workflow_node.launchplan_ref.CopyFrom(reference_id)
+    if isinstance(target, ReferenceEntity | LaunchPlan):
+        _call(entity_mapping, settings, proto, target, node.bindings, options)
     elif isinstance(target, ArrayNode):
         proto.array_node.CopyFrom(get_serializable(entity_mapping, settings, target, options))
         # flytekit gives the node inside the array node the outer node's metadata
@@ -377,12 +371,6 @@ def _node(entity_mapping: EntityMapping, settings: SerializationSettings, node: 
         proto.workflow_node.sub_workflow_ref.CopyFrom(spec.template.id)
     elif isinstance(target, BranchNode):
         proto.branch_node.CopyFrom(get_serializable(entity_mapping, settings, target, options))
-    elif isinstance(target, LaunchPlan):
-        launch_plan = get_serializable(entity_mapping, settings, target, options)
-        fixed = target.fixed_inputs.literals
-        del proto.inputs[:]
-        proto.inputs.extend(b for b in node.bindings if b.var not in fixed)
-        proto.workflow_node.launchplan_ref.CopyFrom(launch_plan.id)
     elif isinstance(target, Gate):
         proto.gate_node.CopyFrom(target.to_flyte_idl())
     else:
@@ -517,22 +505,38 @@ def _array_node(
     from flyte_core.sdk.reference import ReferenceEntity
 
     target = array_node.target
+    if not isinstance(target, ReferenceEntity | LaunchPlan):
+        raise FlyteAssertion(f"array node over {type(target).__name__} {target!r} cannot be serialized")
     sub_node = workflow_pb2.Node(id=dnsify(array_node.id), inputs=array_node.bindings)
+    _call(entity_mapping, settings, sub_node, target, array_node.bindings, options)
+    return array_node.to_array_node_idl(sub_node)  # type: ignore[no-any-return]
+
+
+def _call(
+    entity_mapping: dict[Any, Any],
+    settings: SerializationSettings,
+    proto: workflow_pb2.Node,
+    target: Any,
+    bindings: list[Any],
+    options: Any,
+) -> None:
+    """Point ``proto`` at a reference entity or a launch plan (whose fixed inputs are not bound)."""
+    from flyte_core.sdk.reference import ReferenceEntity
+
     if isinstance(target, ReferenceEntity):
         reference_id = get_serializable(entity_mapping, settings, target, options)
-        if reference_id.resource_type == identifier_pb2.LAUNCH_PLAN:
-            sub_node.workflow_node.launchplan_ref.CopyFrom(reference_id)
+        if reference_id.resource_type == identifier_pb2.TASK:
+            proto.task_node.reference_id.CopyFrom(reference_id)
+        elif reference_id.resource_type == identifier_pb2.WORKFLOW:
+            proto.workflow_node.sub_workflow_ref.CopyFrom(reference_id)
         else:
-            sub_node.task_node.reference_id.CopyFrom(reference_id)
-    elif isinstance(target, LaunchPlan):
-        launch_plan = get_serializable(entity_mapping, settings, target, options)
-        fixed = target.fixed_inputs.literals
-        del sub_node.inputs[:]
-        sub_node.inputs.extend(b for b in array_node.bindings if b.var not in fixed)
-        sub_node.workflow_node.launchplan_ref.CopyFrom(launch_plan.id)
-    else:
-        raise FlyteAssertion(f"array node over {type(target).__name__} {target!r} cannot be serialized")
-    return array_node.to_array_node_idl(sub_node)  # type: ignore[no-any-return]
+            proto.workflow_node.launchplan_ref.CopyFrom(reference_id)
+        return
+    launch_plan = get_serializable(entity_mapping, settings, target, options)
+    fixed = target.fixed_inputs.literals
+    del proto.inputs[:]
+    proto.inputs.extend(b for b in bindings if b.var not in fixed)
+    proto.workflow_node.launchplan_ref.CopyFrom(launch_plan.id)
 
 
 # -- launch plans --------------------------------------------------------------------------------------

@@ -28,8 +28,8 @@ class IgnoreRules:
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = os.fspath(root)
-        self._git_ignored = _git_ignored(self.root)
-        self._pattern_files = [PatternMatcher(_read_patterns(os.path.join(self.root, name))) for name in PATTERN_FILES]
+        self._git_ignored = git_ignored(self.root)
+        self._pattern_files = [PatternMatcher(read_patterns(os.path.join(self.root, name))) for name in PATTERN_FILES]
 
     def is_ignored(self, path: str | os.PathLike[str]) -> bool:
         """Whether the file at ``path`` stays out of the archive."""
@@ -142,14 +142,15 @@ def _translate(pattern: str) -> str:
     return "".join(out)
 
 
-def _read_patterns(path: str) -> list[str]:
+def read_patterns(path: str) -> list[str]:
+    """The patterns of an ignore file (``.dockerignore``...): its lines without comments; none if it is missing."""
     if not os.path.isfile(path):
         return []
     with open(path, encoding="utf-8") as f:
         return [line.strip() for line in f if line and not line.startswith("#")]
 
 
-def _git_ignored(root: str) -> frozenset[str]:
+def git_ignored(root: str) -> frozenset[str]:
     """Paths under ``root`` git ignores (files, and directories with a trailing ``/``); empty outside git."""
     git = shutil.which("git")
     if git is None:

@@ -511,9 +511,6 @@ def _loaded_module_files(source_root: str) -> list[str]:
     return files
 
 
-_STANDARD_IGNORE_PATTERNS = ("*.pyc", ".cache", ".cache/*", "__pycache__/*", "**/__pycache__/*")
-
-
 def _all_source_files(source_root: str) -> list[str]:
     """Every file under ``source_root`` except ``.git``, what git ignores, ``.dockerignore`` and caches.
 
@@ -522,8 +519,10 @@ def _all_source_files(source_root: str) -> list[str]:
     """
     from fnmatch import fnmatch
 
-    git_ignored = _git_ignored(source_root)
-    docker_ignore = _DockerIgnore(source_root)
+    from flyte_core.packaging.ignore import STANDARD_IGNORE_PATTERNS, PatternMatcher, git_ignored, read_patterns
+
+    ignored_by_git = git_ignored(source_root)
+    docker_ignore = PatternMatcher(read_patterns(os.path.join(source_root, ".dockerignore")))
     files = []
     for root, dirnames, names in os.walk(source_root, topdown=True):
         dirnames[:] = [d for d in dirnames if d != ".git"]
@@ -532,105 +531,12 @@ def _all_source_files(source_root: str) -> list[str]:
             if not os.path.exists(path) or stat.S_ISSOCK(os.stat(path).st_mode):
                 continue
             checked = os.path.relpath(path, source_root) if os.path.isabs(path) else path
-            if pathlib.Path(checked).as_posix() in git_ignored or docker_ignore.matches(checked):
+            if pathlib.Path(checked).as_posix() in ignored_by_git or docker_ignore.matches(checked):
                 continue
-            if any(fnmatch(checked, pattern) for pattern in _STANDARD_IGNORE_PATTERNS):
+            if any(fnmatch(checked, pattern) for pattern in STANDARD_IGNORE_PATTERNS):
                 continue
             files.append(path)
     return files
-
-
-def _git_ignored(root: str) -> set[str]:
-    """Files git ignores under ``root`` (``git ls-files -io --exclude-standard``), empty without git."""
-    import shutil
-    import subprocess
-
-    if shutil.which("git") is None:
-        return set()
-    out = subprocess.run(["git", "ls-files", "-io", "--exclude-standard"], cwd=root, capture_output=True)
-    if out.returncode != 0:
-        return set()
-    return set(out.stdout.decode("utf-8").split("\n")[:-1])
-
-
-class _DockerIgnore:
-    """``.dockerignore`` patterns with Docker's semantics: last match wins, ``!`` re-includes, a matched
-    directory excludes its contents, ``**`` spans directories, matching ignores case."""
-
-    def __init__(self, root: str) -> None:
-        lines: list[str] = []
-        path = os.path.join(root, ".dockerignore")
-        if os.path.isfile(path):
-            with open(path) as f:
-                lines = [line.strip() for line in f if line and not line.startswith("#")]
-        patterns = (self._pattern(line) for line in [*lines, "!.dockerignore"])
-        self._patterns = [p for p in patterns if p[1]]
-
-    @staticmethod
-    def _pattern(line: str) -> tuple[bool, list[str], re.Pattern[str]]:
-        exclusion = line.startswith("!")
-        parts: list[str] = []
-        for part in _split_path((line[1:] if exclusion else line).strip()):
-            if part == "..":
-                if parts:
-                    parts.pop()
-            else:
-                parts.append(part)
-        return exclusion, parts, re.compile(_docker_glob_regex("/".join(parts).lower()))
-
-    def matches(self, path: str) -> bool:
-        parent = os.path.dirname(path)
-        parent_parts = _split_path(parent)
-        matched = False
-        for exclusion, parts, regex in self._patterns:
-            hit = regex.match(path.lower()) is not None
-            if not hit and parent and len(parts) <= len(parent_parts):
-                hit = regex.match(os.sep.join(parent_parts[: len(parts)]).lower()) is not None
-            if hit:
-                matched = not exclusion
-        return matched
-
-
-def _split_path(path: str) -> list[str]:
-    separators = r"[/\\]" if os.sep == "\\" else "/"
-    return [part for part in re.split(separators, path) if part and part != "."]
-
-
-def _docker_glob_regex(pattern: str) -> str:
-    """A regular expression for a Docker glob: ``*``/``?`` stay within a directory, ``**`` crosses them."""
-    out, i, n = ["^"], 0, len(pattern)
-    while i < n:
-        c = pattern[i]
-        i += 1
-        if c == "*":
-            if i < n and pattern[i] == "*":
-                i += 1
-                if i < n and pattern[i] == "/":
-                    i += 1
-                out.append(".*" if i >= n else "(.*/)?")
-            else:
-                out.append("[^/]*")
-        elif c == "?":
-            out.append("[^/]")
-        elif c == "[":
-            j = i + (1 if i < n and pattern[i] == "!" else 0)
-            j += 1 if j < n and pattern[j] == "]" else 0
-            while j < n and pattern[j] != "]":
-                j += 1
-            if j >= n:
-                out.append("\\[")
-            else:
-                body = pattern[i:j].replace("\\", "\\\\")
-                i = j + 1
-                if body.startswith("!"):
-                    body = "^" + body[1:]
-                elif body.startswith("^"):
-                    body = "\\" + body
-                out.append(f"[{body}]")
-        else:
-            out.append(re.escape(c))
-    out.append("$")
-    return "".join(out)
 
 
 # --- does the image exist? ------------------------------------------------------------------------------------

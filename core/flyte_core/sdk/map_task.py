@@ -28,6 +28,7 @@ from flyte_core.sdk.base_task import PythonTask
 from flyte_core.sdk.context import ExecutionState, FlyteContext, FlyteContextManager
 from flyte_core.sdk.interface import Interface, transform_interface_to_list_interface
 from flyte_core.sdk.locations import load_location
+from flyte_core.sdk.python_auto_container import EXECUTE_TEMPLATE
 from flyte_core.sdk.python_function_task import (
     ExecutionBehavior,
     PythonFunctionTask,
@@ -40,20 +41,7 @@ from flyte_core.types.type_engine import TypeEngine, TypeTransformerFailedError,
 if typing.TYPE_CHECKING:
     from flyteidl.core import identifier_pb2, workflow_pb2
 
-_MAP_EXECUTE_TEMPLATE = [
-    "pyflyte-map-execute",
-    "--inputs",
-    "{{.input}}",
-    "--output-prefix",
-    "{{.outputPrefix}}",
-    "--raw-output-data-prefix",
-    "{{.rawOutputDataPrefix}}",
-    "--checkpoint-path",
-    "{{.checkpointOutputPrefix}}",
-    "--prev-checkpoint",
-    "{{.prevCheckpointPrefix}}",
-    "--resolver",
-]
+_MAP_EXECUTE_TEMPLATE = ["pyflyte-map-execute", *EXECUTE_TEMPLATE, "--resolver"]
 
 
 class ArrayNodeMapTask(PythonTask[Any]):

@@ -200,20 +200,6 @@ MODULES = {"overrides": OVERRIDES_SOURCE, "failure": FAILURE_SOURCE, "other_kind
 
 def load_package(root: str, sdk: str = "flytekit") -> dict:
     """Write the modules under ``root/PACKAGE`` for ``sdk`` (``flyte_core``: module names replaced), import them."""
-    import importlib
-    import pathlib
-    import re
-    import sys
+    from case_package import write_and_import
 
-    package = pathlib.Path(root) / PACKAGE
-    package.mkdir(parents=True, exist_ok=True)
-    (package / "__init__.py").write_text("")
-    for name, source in MODULES.items():
-        (package / f"{name}.py").write_text(re.sub(r"\bflytekit\b", sdk, source))
-    for name in [m for m in sys.modules if m == PACKAGE or m.startswith(PACKAGE + ".")]:
-        del sys.modules[name]
-    sys.path.insert(0, str(root))
-    try:
-        return {name: importlib.import_module(f"{PACKAGE}.{name}") for name in MODULES}
-    finally:
-        sys.path.remove(str(root))
+    return write_and_import(root, PACKAGE, MODULES, sdk)

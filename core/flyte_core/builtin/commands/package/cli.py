@@ -10,20 +10,12 @@ from typing import Any
 import click
 
 from flyte_core.builtin.commands.serialize.cli import packages_to_load, serialize_or_fail
-from flyte_core.cli.options import image_config, key_values
+from flyte_core.cli.options import image_option, key_values
 from flyte_core.config.serialization import DEFAULT_IN_CONTAINER_SRC_PATH, DEFAULT_RUNTIME_PYTHON_INTERPRETER
 
 
 @click.command("package")
-@click.option(
-    "-i",
-    "--image",
-    "image_config",
-    multiple=True,
-    callback=image_config,
-    help="The image tasks run in: 'repo/name:tag' for the default image, 'name=repo/name:tag' for a named one "
-    "(repeatable).",
-)
+@image_option
 @click.option(
     "-s",
     "--source",

@@ -8,19 +8,11 @@ from typing import Any
 
 import click
 
-from flyte_core.cli.options import image_config, key_values, verbosity
+from flyte_core.cli.options import image_option, key_values, verbosity
 
 
 @click.group("serialize")
-@click.option(
-    "-i",
-    "--image",
-    "image_config",
-    multiple=True,
-    callback=image_config,
-    help="The image tasks run in: 'repo/name:tag' for the default image, 'name=repo/name:tag' for a named one "
-    "(repeatable).",
-)
+@image_option
 @click.option(
     "--local-source-root",
     default=os.getcwd,
