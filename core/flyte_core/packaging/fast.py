@@ -67,6 +67,9 @@ def fast_package(
         ):
             for path in files:
                 tar.add(path, arcname=os.path.relpath(path, root), recursive=False, filter=_normalised)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(partial, 0o666 & ~umask)  # as a plainly created file, not mkstemp's owner-only mode
         os.replace(partial, archive)
     except BaseException:
         Path(partial).unlink(missing_ok=True)
