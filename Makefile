@@ -19,12 +19,16 @@ $(STAMP): pyproject.toml $(addsuffix /pyproject.toml,$(PLUGIN_DIRS))
 
 install: $(STAMP)
 
-# The main job: what is installed, then example workflows run locally with pyflyte run.
+# The main job: what is installed, example workflows run locally with pyflyte run, and their registrable package.
 demo: $(STAMP)
 	$(BIN)/pyflyte --version
 	$(BIN)/pyflyte plugins --all
 	$(BIN)/pyflyte run examples/hello.py hello_wf --name demo
 	$(BIN)/pyflyte run examples/pipeline.py pipeline --xs '[1, 2, 3, 4, 5]' --label demo
+	@# What registration would ship: the examples' protobufs and their code archive.
+	mkdir -p .demo
+	$(BIN)/pyflyte --pkgs examples package --image ghcr.io/flyte-core/demo:v1 --copy auto -f -o .demo/flyte-package.tgz
+	tar tzf .demo/flyte-package.tgz
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
