@@ -21,9 +21,8 @@ from google.protobuf.message import Message
 
 from flyte_core.config.serialization import SerializationSettings
 from flyte_core.exceptions.user import FlyteAssertion
-
-GLOBAL_INPUT_NODE_ID = ""
-DEFAULT_FAILURE_NODE_ID = "efn"
+from flyte_core.sdk.imperative import DEFAULT_FAILURE_NODE_ID
+from flyte_core.sdk.promise import GLOBAL_INPUT_NODE_ID
 
 
 class EntityMapping(dict):  # type: ignore[type-arg]
@@ -104,7 +103,7 @@ def fast_execute_prefix(settings: SerializationSettings) -> list[str]:
 
 
 def _task_spec(
-    entity_mapping: EntityMapping, settings: SerializationSettings, entity: Any, options: Any
+    entity_mapping: dict[Any, Any], settings: SerializationSettings, entity: Any, options: Any
 ) -> admin_task_pb2.TaskSpec:
     from flyte_core.sdk.container_task import ContainerTask
     from flyte_core.sdk.eager import EagerAsyncPythonFunctionTask
@@ -180,7 +179,7 @@ def _with_image_spec_images(settings: SerializationSettings) -> SerializationSet
         if image not in images:
             images.append(image)
     builder = settings.new_builder()
-    builder.image_config = ImageConfig.create_from(config.default_image, images)
+    builder.image_config = ImageConfig(default_image=config.default_image, images=images)
     return builder.build()
 
 
@@ -200,7 +199,7 @@ def _security_context(sc: Any) -> Any:
 
 
 def _workflow_spec(
-    entity_mapping: EntityMapping, settings: SerializationSettings, entity: Any, options: Any
+    entity_mapping: dict[Any, Any], settings: SerializationSettings, entity: Any, options: Any
 ) -> admin_workflow_pb2.WorkflowSpec:
     from flyte_core.sdk.workflow import WorkflowBase
 
@@ -231,7 +230,7 @@ def _workflow_spec(
 
 
 def serialize_nodes(
-    entity_mapping: EntityMapping, settings: SerializationSettings, nodes: list[Any], owner: str, options: Any = None
+    entity_mapping: dict[Any, Any], settings: SerializationSettings, nodes: list[Any], owner: str, options: Any = None
 ) -> tuple[list[workflow_pb2.Node], list[workflow_pb2.WorkflowTemplate]]:
     """The nodes of a workflow (or of a dynamic task's workflow) and the sub-workflows they call."""
     from flyte_core.sdk.condition import BranchNode
@@ -265,7 +264,7 @@ def serialize_nodes(
 
 
 def _sub_workflow(
-    entity_mapping: EntityMapping, settings: SerializationSettings, wf: Any, options: Any
+    entity_mapping: dict[Any, Any], settings: SerializationSettings, wf: Any, options: Any
 ) -> list[workflow_pb2.WorkflowTemplate]:
     spec = get_serializable(entity_mapping, settings, wf, options)
     return [spec.template, *spec.sub_workflows]
@@ -319,7 +318,7 @@ def dnsify(value: str) -> str:
     return out[:-1] if out.endswith("-") else out
 
 
-def _node(entity_mapping: EntityMapping, settings: SerializationSettings, node: Any, options: Any) -> Any:
+def _node(entity_mapping: dict[Any, Any], settings: SerializationSettings, node: Any, options: Any) -> Any:
     from flyte_core.sdk.array_node import ArrayNode
     from flyte_core.sdk.base_task import Task
     from flyte_core.sdk.condition import BranchNode
@@ -498,7 +497,7 @@ def _pod_template_override(pod_template: Any, settings: SerializationSettings, t
 
 
 def _array_node(
-    entity_mapping: EntityMapping, settings: SerializationSettings, array_node: Any, options: Any
+    entity_mapping: dict[Any, Any], settings: SerializationSettings, array_node: Any, options: Any
 ) -> workflow_pb2.ArrayNode:
     """An ``array_node`` over a launch plan or reference task: its sub-node calls the target itself."""
     from flyte_core.sdk.launch_plan import LaunchPlan
@@ -543,7 +542,7 @@ def _call(
 
 
 def _launch_plan(
-    entity_mapping: EntityMapping,
+    entity_mapping: dict[Any, Any],
     settings: SerializationSettings,
     entity: Any,
     options: Any,

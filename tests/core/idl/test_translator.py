@@ -100,3 +100,24 @@ def test_a_node_named_like_the_failure_node_is_refused() -> None:
 
     with pytest.raises(FlyteAssertion, match="'efn' is reserved for the failure node"):
         get_serializable({}, SETTINGS, named)
+
+
+def test_a_dynamic_task_carries_the_images_of_image_spec_tasks_in_its_settings() -> None:
+    from flyte_core import ImageSpec, dynamic
+    from flyte_core.config.serialization import SerializationSettings as Settings
+
+    spec = ImageSpec(name="trainer", registry="ghcr.io/acme", packages=["numpy"])
+
+    @task(container_image=spec)
+    def train(x: int) -> int:
+        return x
+
+    @dynamic
+    def many(n: int) -> list[int]:
+        return [train(x=i) for i in range(n)]
+
+    template = get_serializable({}, SETTINGS, many).template
+    carried = Settings.from_transport(next(e.value for e in template.container.env if e.key == "_F_SS_C"))
+    assert [image.name for image in carried.image_config.images] == ["default", spec.id]
+    assert carried.image_config.find_image(spec.id).full == spec.image_name()
+    assert get_serializable({}, SETTINGS, train).template.container.image == spec.image_name()
