@@ -133,6 +133,16 @@ class Node:
                 raise ValueError("timeout should be duration represented as either a datetime.timedelta or int seconds")
         if "retries" in kwargs and kwargs["retries"] is not None and not isinstance(kwargs["retries"], int):
             raise AssertionError("retries should be an integer")
+        task_config = kwargs.get("task_config")
+        if task_config is not None:
+            current = getattr(self.run_entity, "_task_config", None)
+            if not isinstance(task_config, type(current)):
+                raise ValueError(
+                    f"with_overrides(task_config=...) of node '{self._id}': can't change the type of the task config "
+                    f"({type(current).__name__} -> {type(task_config).__name__})"
+                )
+            # As in flytekit, the task itself takes the new config (every node running it sees it).
+            self.run_entity._task_config = task_config
         resources: Resources | None = kwargs.get("resources")
         if resources is not None and ("requests" in kwargs or "limits" in kwargs):
             raise ValueError("`resource` can not be used together with the `limits` or `requests`")

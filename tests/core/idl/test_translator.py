@@ -121,3 +121,40 @@ def test_a_dynamic_task_carries_the_images_of_image_spec_tasks_in_its_settings()
     assert [image.name for image in carried.image_config.images] == ["default", spec.id]
     assert carried.image_config.find_image(spec.id).full == spec.image_name()
     assert get_serializable({}, SETTINGS, train).template.container.image == spec.image_name()
+
+
+def test_a_task_config_override_changes_what_the_task_serializes() -> None:
+    from dataclasses import asdict, dataclass
+
+    from flyte_core.sdk.python_function_task import PythonFunctionTask
+    from flyte_core.sdk.task import TaskPlugins
+
+    @dataclass
+    class Knobs:
+        level: int = 1
+
+    class KnobTask(PythonFunctionTask[Knobs]):
+        def get_custom(self, settings):
+            return asdict(self.task_config)
+
+    TaskPlugins.register_pythontask_plugin(Knobs, KnobTask)
+
+    @task(task_config=Knobs())
+    def tuned(x: int) -> int:
+        return x
+
+    @workflow
+    def wf(x: int) -> int:
+        return tuned(x=x).with_overrides(task_config=Knobs(level=5))
+
+    spec = get_serializable({}, SETTINGS, wf)
+    custom = get_serializable({}, SETTINGS, tuned).template.custom
+    assert spec.template.nodes[0].task_node.reference_id.name == tuned.name
+    assert custom["level"] == 5
+
+    @workflow
+    def wrong(x: int) -> int:
+        return tuned(x=x).with_overrides(task_config="level=3")
+
+    with pytest.raises(ValueError, match="can't change the type of the task config"):
+        wrong.compile()
