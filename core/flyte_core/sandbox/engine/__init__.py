@@ -1,0 +1,1 @@
+"""The sandbox's executor: runs workflows with flytepropeller's semantics, task containers as local processes."""

@@ -1,0 +1,58 @@
+"""The blob store: file URIs under its root, refusal of paths that leave it, signed URLs."""
+
+from __future__ import annotations
+
+import os
+import urllib.parse
+
+import pytest
+
+from flyte_core.sandbox.blobs import BlobPathError, BlobStore, load_or_create_secret
+
+
+@pytest.fixture
+def store(tmp_path):
+    return BlobStore(tmp_path / "blobs", secret=b"s" * 32)
+
+
+def test_blobs_are_file_uris_under_the_root(store) -> None:
+    uri = store.write_bytes("metadata/p/d/exec/inputs.pb", b"data")
+    assert uri.startswith("file://") and uri == store.uri("metadata/p/d/exec", "inputs.pb")
+    assert store.read_bytes(uri) == b"data" == store.read_bytes("metadata/p/d/exec/inputs.pb")
+    assert store.relative(uri) == "metadata/p/d/exec/inputs.pb"
+    assert store.exists(uri) and store.size(uri) == 4
+
+
+@pytest.mark.parametrize("bad", ["../escape", "a/../../b", "/etc/passwd", "a//b", "./a", "a\\b", ""])
+def test_paths_that_leave_the_root_are_refused(store, bad: str) -> None:
+    with pytest.raises(BlobPathError):
+        store.path(bad)
+
+
+def test_uris_outside_the_root_and_symlinks_are_refused(store, tmp_path) -> None:
+    outside = tmp_path / "outside.txt"
+    outside.write_text("secret")
+    with pytest.raises(BlobPathError, match="outside the blob store"):
+        store.path(outside.as_uri())
+    os.symlink(tmp_path, store.root / "link")
+    with pytest.raises(BlobPathError, match="symbolic link"):
+        store.read_bytes("link/outside.txt")
+
+
+def test_signed_urls_verify_only_for_their_method_path_and_time(store) -> None:
+    url, expires = store.signed_url("http://127.0.0.1:1234", "put", "uploads/p/d/x/file.tgz", expires_in=60)
+    parsed = urllib.parse.urlparse(url)
+    query = dict(urllib.parse.parse_qsl(parsed.query))
+    relative = urllib.parse.unquote(parsed.path.removeprefix("/blobs/"))
+    assert relative == "uploads/p/d/x/file.tgz" and query["method"] == "PUT"
+    assert store.verify("PUT", relative, int(query["expires"]), query["signature"])
+    assert not store.verify("GET", relative, expires, query["signature"])
+    assert not store.verify("PUT", "uploads/p/d/x/other.tgz", expires, query["signature"])
+    assert not store.verify("PUT", relative, expires, query["signature"], now=expires + 1)
+    assert not store.verify("PUT", "../x", expires, query["signature"])
+
+
+def test_the_secret_is_made_once_and_kept(tmp_path) -> None:
+    first = load_or_create_secret(tmp_path / "secret.key")
+    assert len(first) == 32 and load_or_create_secret(tmp_path / "secret.key") == first
+    assert (tmp_path / "secret.key").stat().st_mode & 0o777 == 0o600
