@@ -7,6 +7,11 @@ PLUGIN_DIRS := $(patsubst %/pyproject.toml,%,$(wildcard plugins/*/pyproject.toml
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
+# flytekit 1.16.31 in a virtual environment of its own: the reference the compatibility tests compare against
+# and the unmodified client the sandbox tests drive. Never a dependency of flyte-core.
+FLYTEKIT_VENV := benchmarks/.venv-flytekit-core
+FLYTEKIT_STAMP := $(FLYTEKIT_VENV)/.installed
+
 .PHONY: demo test test-fast lint bench install clean
 
 $(STAMP): pyproject.toml $(addsuffix /pyproject.toml,$(PLUGIN_DIRS))
@@ -18,6 +23,11 @@ $(STAMP): pyproject.toml $(addsuffix /pyproject.toml,$(PLUGIN_DIRS))
 	touch $(STAMP)
 
 install: $(STAMP)
+
+$(FLYTEKIT_STAMP):
+	test -x $(FLYTEKIT_VENV)/bin/python || $(PYTHON) -m venv $(FLYTEKIT_VENV)
+	$(FLYTEKIT_VENV)/bin/python -m pip install --quiet flytekit==1.16.31
+	touch $(FLYTEKIT_STAMP)
 
 # The main job: what is installed, example workflows run locally with pyflyte run, and their registrable package.
 demo: $(STAMP)
@@ -36,7 +46,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 # What CI runs (.ci/run): lint, type checks and every test, slow suites included.
-test: lint
+test: lint $(FLYTEKIT_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Day-to-day: skip the suites marked slow.
