@@ -1,0 +1,201 @@
+"""Starting, finding and stopping the sandbox process, for ``pyflyte sandbox start|status|stop``.
+
+A running sandbox leaves ``sandbox.json`` in its state directory (pid, ports, start time); the pid file
+is the lock: a second start finds the running one, and a pid file whose process is gone (or is not a
+sandbox) is stale and replaced.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+DEFAULT_STATE_DIR = Path("~/.flyte/sandbox")
+DEFAULT_GRPC_PORT = 30080
+DEFAULT_HTTP_PORT = 30081
+INFO_FILE = "sandbox.json"
+PID_FILE = "sandbox.pid"
+CONFIG_FILE = "config.yaml"
+LOG_FILE = "server.log"
+
+
+class SandboxError(Exception):
+    """The sandbox could not be started, found or stopped; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class RunningSandbox:
+    """What a running sandbox wrote about itself."""
+
+    pid: int
+    host: str
+    grpc_port: int
+    http_port: int
+    state_dir: str
+    started_at: float
+    version: str
+
+    @property
+    def endpoint(self) -> str:
+        return f"{_client_host(self.host)}:{self.grpc_port}"
+
+    @property
+    def console_url(self) -> str:
+        return f"http://{_client_host(self.host)}:{self.http_port}/console"
+
+    @property
+    def config_path(self) -> Path:
+        return Path(self.state_dir) / CONFIG_FILE
+
+    def status(self, timeout: float = 2.0) -> dict[str, Any]:
+        """The server's ``/status`` JSON (executions and tasks running...)."""
+        url = f"http://{_client_host(self.host)}:{self.http_port}/status"
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return dict(json.loads(response.read()))
+
+
+def _client_host(host: str) -> str:
+    return "localhost" if host in ("127.0.0.1", "0.0.0.0", "::", "") else host
+
+
+def state_dir(path: str | os.PathLike[str] | None) -> Path:
+    return Path(path if path is not None else DEFAULT_STATE_DIR).expanduser().resolve()
+
+
+def write_info(directory: Path, info: RunningSandbox) -> None:
+    """Record a started sandbox (called by the server process itself once it serves)."""
+    _atomic_write(directory / INFO_FILE, json.dumps(asdict(info), indent=2) + "\n")
+
+
+def claim_pid_file(directory: Path) -> None:
+    """Take the state directory for this process; another live sandbox there is an error."""
+    directory.mkdir(parents=True, exist_ok=True)
+    running = find_running(directory)
+    if running is not None and running.pid != os.getpid():
+        raise SandboxError(
+            f"a sandbox is already running from {directory} (pid {running.pid}, {running.endpoint}); "
+            "'pyflyte sandbox stop' stops it"
+        )
+    _atomic_write(directory / PID_FILE, f"{os.getpid()}\n")
+
+
+def release_pid_file(directory: Path) -> None:
+    """Give the state directory up (only if this process holds it)."""
+    try:
+        if (directory / PID_FILE).read_text().strip() != str(os.getpid()):
+            return
+    except FileNotFoundError:
+        return
+    for name in (INFO_FILE, PID_FILE):
+        (directory / name).unlink(missing_ok=True)
+
+
+def find_running(directory: Path) -> RunningSandbox | None:
+    """The sandbox running from ``directory``, or None (a stale pid file is removed)."""
+    pid_path = directory / PID_FILE
+    try:
+        pid = int(pid_path.read_text().strip())
+    except (FileNotFoundError, ValueError):
+        return None
+    if not _is_sandbox_process(pid):
+        for name in (PID_FILE, INFO_FILE):
+            (directory / name).unlink(missing_ok=True)
+        return None
+    try:
+        data = json.loads((directory / INFO_FILE).read_text())
+        return RunningSandbox(**data)
+    except (FileNotFoundError, ValueError, TypeError):
+        # Starting: the pid file is written before the ports are known.
+        return RunningSandbox(pid, "127.0.0.1", 0, 0, str(directory), 0.0, "")
+
+
+def _is_sandbox_process(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    cmdline = Path(f"/proc/{pid}/cmdline")
+    if cmdline.exists():
+        try:
+            return b"flyte_core.sandbox" in cmdline.read_bytes()
+        except OSError:
+            return True
+    return True
+
+
+def start_in_background(args: list[str], directory: Path, timeout: float = 30.0) -> RunningSandbox:
+    """Start ``python -m flyte_core.sandbox.server <args>`` detached, and wait until it serves."""
+    directory.mkdir(parents=True, exist_ok=True)
+    log = open(directory / LOG_FILE, "ab")  # noqa: SIM115 - handed to the child process
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flyte_core.sandbox.server", "--state-dir", str(directory), *args],
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        close_fds=True,
+    )
+    log.close()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        code = process.poll()
+        if code is not None:
+            raise SandboxError(
+                f"the sandbox exited while starting (status {code}):\n{_tail(directory / LOG_FILE)}\n"
+                f"(the whole log: {directory / LOG_FILE})"
+            )
+        running = find_running(directory)
+        if running is not None and running.pid == process.pid and running.grpc_port:
+            try:
+                running.status(timeout=1.0)
+                return running
+            except (urllib.error.URLError, OSError, ValueError):
+                pass
+        time.sleep(0.05)
+    process.terminate()
+    raise SandboxError(f"the sandbox did not start within {timeout:.0f} s; see {directory / LOG_FILE}")
+
+
+def stop(directory: Path, timeout: float = 20.0) -> RunningSandbox | None:
+    """Ask the running sandbox to stop (SIGTERM), wait for it; None when none was running."""
+    running = find_running(directory)
+    if running is None:
+        return None
+    try:
+        os.kill(running.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return running
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not _is_sandbox_process(running.pid):
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(running.pid, signal.SIGKILL)
+    for name in (PID_FILE, INFO_FILE):
+        (directory / name).unlink(missing_ok=True)
+    return running
+
+
+def _tail(path: Path, lines: int = 20) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except FileNotFoundError:
+        return "(no log)"
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    partial = path.with_name(f".{path.name}.{os.getpid()}")
+    partial.write_text(text)
+    os.replace(partial, path)

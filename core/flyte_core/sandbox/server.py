@@ -1,0 +1,192 @@
+"""The sandbox process: the gRPC services, the HTTP side and the engine, wired and run until stopped.
+
+``python -m flyte_core.sandbox.server --state-dir DIR`` runs it in the foreground (``pyflyte sandbox
+start`` starts it in the background). It takes the state directory's pid file, serves gRPC on
+``--port`` and HTTP on ``--http-port``, writes ``sandbox.json`` and a flytectl ``config.yaml`` for clients,
+resumes the executions a previous run left unfinished, and stops cleanly on SIGTERM or SIGINT.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flyte_core.sandbox import lifecycle
+
+logger = logging.getLogger("flyte_core.sandbox")
+
+
+@dataclass(frozen=True)
+class SandboxOptions:
+    state_dir: Path
+    host: str = "127.0.0.1"
+    grpc_port: int = lifecycle.DEFAULT_GRPC_PORT
+    http_port: int = lifecycle.DEFAULT_HTTP_PORT
+    max_parallel_tasks: int = field(default_factory=lambda: os.cpu_count() or 2)
+    image_environments: dict[str, str] = field(default_factory=dict)
+
+
+class SandboxServer:
+    """Everything the sandbox runs, started and stopped together."""
+
+    def __init__(self, options: SandboxOptions) -> None:
+        self.options = options
+        self._stopped = threading.Event()
+        self._components: list[Any] = []
+        self.grpc_port = 0
+        self.http_port = 0
+
+    def start(self) -> None:
+        import grpc
+
+        from flyte_core._version import __version__
+        from flyte_core.sandbox.blobs import BlobStore, load_or_create_secret
+        from flyte_core.sandbox.http import SandboxHTTPServer
+
+        directory = self.options.state_dir
+        lifecycle.claim_pid_file(directory)
+        blobs = BlobStore(directory / "blobs", load_or_create_secret(directory / "secret.key"))
+        try:
+            self.http = SandboxHTTPServer(blobs, self.options.host, self.options.http_port, status=self.status)
+        except OSError as exc:
+            raise lifecycle.SandboxError(
+                f"cannot listen on {self.options.host}:{self.options.http_port} for HTTP ({exc.strerror}): "
+                "choose another port with --http-port"
+            ) from exc
+        self.http.start()
+        self.http_port = self.http.port
+        self.grpc = grpc.server(
+            _thread_pool(),
+            options=[("grpc.max_receive_message_length", 64 * 1024**2), ("grpc.max_send_message_length", 64 * 1024**2)],
+        )
+        try:
+            bound = self.grpc.add_insecure_port(f"{self.options.host}:{self.options.grpc_port}")
+        except RuntimeError:
+            bound = 0
+        if not bound:
+            raise lifecycle.SandboxError(
+                f"cannot listen on {self.options.host}:{self.options.grpc_port} (in use?): choose another with --port"
+            )
+        self.grpc_port = bound
+        self.grpc.start()
+        self._started_at = time.time()
+        info = lifecycle.RunningSandbox(
+            pid=os.getpid(),
+            host=self.options.host,
+            grpc_port=self.grpc_port,
+            http_port=self.http_port,
+            state_dir=str(directory),
+            started_at=self._started_at,
+            version=__version__,
+        )
+        write_client_config(directory / lifecycle.CONFIG_FILE, info)
+        lifecycle.write_info(directory, info)
+        logger.info("sandbox serving gRPC on %s and HTTP on %s", info.endpoint, self.http.base_url)
+
+    def status(self) -> dict[str, Any]:
+        return {
+            "pid": os.getpid(),
+            "grpc_port": self.grpc_port,
+            "http_port": self.http_port,
+            "started_at": getattr(self, "_started_at", None),
+            "running_executions": 0,
+            "running_tasks": 0,
+        }
+
+    def wait(self) -> None:
+        self._stopped.wait()
+
+    def stop(self) -> None:
+        if self._stopped.is_set():
+            return
+        self._stopped.set()
+        grpc_server = getattr(self, "grpc", None)
+        if grpc_server is not None:
+            grpc_server.stop(grace=2).wait()
+        http = getattr(self, "http", None)
+        if http is not None:
+            http.stop()
+        lifecycle.release_pid_file(self.options.state_dir)
+
+
+def _thread_pool() -> Any:
+    from concurrent.futures import ThreadPoolExecutor
+
+    return ThreadPoolExecutor(max_workers=32, thread_name_prefix="sandbox-grpc")
+
+
+def write_client_config(path: Path, info: lifecycle.RunningSandbox) -> None:
+    """A flytectl-format config for clients of this sandbox (flytekit and flyte-core read it alike)."""
+    host = "localhost" if info.host in ("127.0.0.1", "0.0.0.0", "::") else info.host
+    text = (
+        "# Written by 'pyflyte sandbox start'. Use it with: export FLYTECTL_CONFIG=" + str(path) + "\n"
+        "admin:\n"
+        f"  endpoint: dns:///{host}:{info.grpc_port}\n"
+        "  insecure: true\n"
+        "console:\n"
+        f"  endpoint: http://{host}:{info.http_port}\n"
+        "logger:\n"
+        "  show-source: true\n"
+        "  level: 0\n"
+    )
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(text)
+    os.replace(partial, path)
+
+
+def parse_args(argv: Sequence[str]) -> SandboxOptions:
+    parser = argparse.ArgumentParser(prog="python -m flyte_core.sandbox.server", description=__doc__)
+    parser.add_argument("--state-dir", default=str(lifecycle.DEFAULT_STATE_DIR))
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=lifecycle.DEFAULT_GRPC_PORT)
+    parser.add_argument("--http-port", type=int, default=lifecycle.DEFAULT_HTTP_PORT)
+    parser.add_argument("--max-parallel", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--image-env", action="append", default=[], metavar="IMAGE=PYTHON_PREFIX")
+    args = parser.parse_args(list(argv))
+    images = {}
+    for item in args.image_env:
+        image, sep, prefix = item.partition("=")
+        if not sep or not image or not prefix:
+            parser.error(f"--image-env '{item}' is not IMAGE=PYTHON_PREFIX")
+        images[image] = prefix
+    return SandboxOptions(
+        state_dir=lifecycle.state_dir(args.state_dir),
+        host=args.host,
+        grpc_port=args.port,
+        http_port=args.http_port,
+        max_parallel_tasks=max(1, args.max_parallel),
+        image_environments=images,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    options = parse_args(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    server = SandboxServer(options)
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: server.stop())
+    try:
+        server.start()
+    except lifecycle.SandboxError as exc:
+        logger.error("%s", exc)
+        server.stop()
+        return 1
+    except Exception:
+        logger.exception("the sandbox failed to start")
+        server.stop()
+        return 1
+    server.wait()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
