@@ -422,7 +422,7 @@ class _WorkflowCompiler:
 
         def visit(node_id: str) -> list[str] | None:
             if node_id in visiting:
-                return [*visiting[visiting.index(node_id) :], node_id]
+                return [*visiting, node_id]
             if node_id in visited:
                 return None
             visited.add(node_id)
@@ -897,15 +897,15 @@ class _WorkflowCompiler:
                 )
             )
             return None
+        if provider.interface is None:
+            return None  # the provider's own problem is already reported
         outputs = self._effective_outputs(provider)
         output = outputs.get(promise.var)
         if output is None:
-            what = "workflow input" if provider_id == START_NODE_ID else f"output of node '{provider_id}'"
+            what = "a workflow input" if provider_id == START_NODE_ID else f"an output of node '{provider_id}'"
             known = ", ".join(sorted(outputs)) or "none"
             errors.append(
-                self._message(
-                    node.id, f"input '{var}' reads '{promise.var}', which is not a {what} (there are: {known})"
-                )
+                self._message(node.id, f"input '{var}' reads '{promise.var}', which is not {what} (there are: {known})")
             )
             return None
         source = output.type
