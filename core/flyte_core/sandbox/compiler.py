@@ -30,6 +30,7 @@ from flyteidl.core import (
     types_pb2,
     workflow_pb2,
 )
+from flyteidl.core.identifier_pb2 import Identifier
 from google.protobuf.message import Message
 
 __all__ = [
@@ -48,7 +49,6 @@ START_NODE_ID = "start-node"
 END_NODE_ID = "end-node"
 """The node whose inputs are the workflow's outputs."""
 
-Identifier = identifier_pb2.Identifier
 _TASK = identifier_pb2.ResourceType.TASK
 _WORKFLOW = identifier_pb2.ResourceType.WORKFLOW
 _NONE = types_pb2.SimpleType.NONE
@@ -59,6 +59,9 @@ _SINGLE_TASK_RETRIES = 3
 """flyteadmin's ``defaultRetryStrategy`` for a task executed directly whose template sets no retries."""
 _MAX_UNIQUE_ID_LENGTH = 30
 """``flytestdlib/utils.MaxUniqueIDLength``: longer single-task node ids are replaced by a hash."""
+
+
+_M = TypeVar("_M", bound=Message)
 
 
 class CompileError(ValueError):
@@ -88,26 +91,23 @@ def compile_workflow(
     get_launch_plan_interface: Callable[[Identifier], interface_pb2.TypedInterface],
 ) -> compiler_pb2.CompiledWorkflowClosure:
     """flyteadmin's CreateWorkflow compile: primary + sub-workflows (recursively) + every referenced task
-    (CompiledTask{template}); launch_plans left empty as flyteadmin leaves it."""
+    (CompiledTask{template}); launch_plans left empty as flyteadmin leaves it.
+
+    Tasks are listed in flyteadmin's order (project, domain, name, version). Raises ``CompileError`` naming
+    every node whose task or launch plan is not registered, or every problem the workflows have.
+    """
     tasks: dict[tuple[object, ...], tasks_pb2.TaskTemplate] = {}
     launch_plans: dict[tuple[object, ...], interface_pb2.TypedInterface] = {}
-    missing: list[str] = []
+    problems: list[str] = []
     for ref in _references(spec.template, spec.sub_workflows):
-        found, getter = (tasks, get_task) if ref.is_task else (launch_plans, get_launch_plan_interface)
-        key = _key(ref.target)
-        if key in found:
-            continue
-        try:
-            found[key] = _copied(getter(ref.target))
-        except KeyError:
-            missing.append(
-                f"workflow '{ref.workflow}', node '{ref.node_id}': {_describe(ref.target)} is not registered; "
-                f"register it first"
-            )
-    if missing:
-        raise CompileError("\n".join(missing))
-    ordered = sorted(tasks.items(), key=lambda item: _sort_key(item[1].id))
-    return _compile(spec.template, spec.sub_workflows, [t for _, t in ordered], launch_plans)
+        if ref.is_task:
+            _look_up(ref, get_task, tasks, problems)
+        else:
+            _look_up(ref, get_launch_plan_interface, launch_plans, problems)
+    if problems:
+        raise CompileError("\n".join(problems))
+    ordered = sorted(tasks.values(), key=lambda task: _sort_key(task.id))
+    return _compile(spec.template, spec.sub_workflows, ordered, launch_plans)
 
 
 def compile_dynamic(
@@ -145,21 +145,13 @@ def compile_dynamic(
     launch_plans: dict[tuple[object, ...], interface_pb2.TypedInterface] = {}
     problems: list[str] = []
     for ref in _references(template, futures.subworkflows):
-        key = _key(ref.target)
-        if ref.is_task:
-            if key not in tasks:
-                problems.append(
-                    f"workflow '{ref.workflow}', node '{ref.node_id}': {_describe(ref.target)} is not among the "
-                    f"tasks the dynamic task returned (DynamicJobSpec.tasks)"
-                )
-        elif key not in launch_plans:
-            try:
-                launch_plans[key] = _copied(get_launch_plan_interface(ref.target))
-            except KeyError:
-                problems.append(
-                    f"workflow '{ref.workflow}', node '{ref.node_id}': {_describe(ref.target)} is not registered; "
-                    f"register it first"
-                )
+        if not ref.is_task:
+            _look_up(ref, get_launch_plan_interface, launch_plans, problems)
+        elif _key(ref.target) not in tasks:
+            problems.append(
+                f"workflow '{ref.workflow}', node '{ref.node_id}': {_describe(ref.target)} is not among the tasks "
+                "the dynamic task returned (DynamicJobSpec.tasks)"
+            )
     if problems:
         raise CompileError("\n".join(problems))
     return _compile(template, futures.subworkflows, list(tasks.values()), launch_plans)
@@ -264,6 +256,22 @@ def _references(
             yield from in_node(workflow, node.array_node.node)
 
     yield from in_workflow(template)
+
+
+def _look_up(
+    ref: _Reference, getter: Callable[[Identifier], _M], found: dict[tuple[object, ...], _M], problems: list[str]
+) -> None:
+    """Fetch what ``ref`` names into ``found`` once; a ``KeyError`` from ``getter`` becomes a problem to report."""
+    key = _key(ref.target)
+    if key in found:
+        return
+    try:
+        found[key] = _copied(getter(ref.target))
+    except KeyError:
+        problems.append(
+            f"workflow '{ref.workflow}', node '{ref.node_id}': {_describe(ref.target)} is not registered; "
+            "register it first"
+        )
 
 
 def _sub_workflow_index(
@@ -686,11 +694,10 @@ class _WorkflowCompiler:
             right = self._operand_type(node, expression.comparison.right_value)
             left = self._operand_type(node, expression.comparison.left_value)
             # propeller wants identical operand types; only plain simple types are compared here.
-            kinds = {_simple(t) for t in (left, right) if t is not None}
-            if len(kinds) == 2 and None not in kinds and _NONE not in kinds:
+            if left is not None and right is not None and _differ_simply(left, right):
                 self._error(
                     node.id,
-                    f"compares {_type_name(left)} with {_type_name(right)}; "  # type: ignore[arg-type]
+                    f"compares {_type_name(left)} with {_type_name(right)}; "
                     "a condition's operands must have the same type",
                 )
         elif kind == "conjunction":
@@ -1072,11 +1079,17 @@ _SCHEMA_COLUMN_SIMPLE = {
 
 
 def _schema_column_matches(column_type: int, literal_type: types_pb2.LiteralType) -> bool:
-    return _SCHEMA_COLUMN_SIMPLE.get(column_type) == _simple(literal_type)  # type: ignore[call-overload]
+    return _SCHEMA_COLUMN_SIMPLE.get(column_type) == _simple(literal_type)
 
 
 def _simple(literal_type: types_pb2.LiteralType) -> int | None:
     return literal_type.simple if literal_type.WhichOneof("type") == "simple" else None
+
+
+def _differ_simply(left: types_pb2.LiteralType, right: types_pb2.LiteralType) -> bool:
+    """Both are simple types other than none, and not the same one."""
+    kinds = {_simple(left), _simple(right)}
+    return len(kinds) == 2 and None not in kinds and _NONE not in kinds
 
 
 def _is_none(literal_type: types_pb2.LiteralType) -> bool:
@@ -1193,9 +1206,6 @@ def _copy(identifier: Identifier) -> Identifier:
     copied = Identifier()
     copied.CopyFrom(identifier)
     return copied
-
-
-_M = TypeVar("_M", bound=Message)
 
 
 def _copied(message: _M) -> _M:

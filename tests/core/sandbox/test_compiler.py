@@ -886,3 +886,50 @@ def test_a_list_bound_to_an_optional_list_picks_the_list_variant() -> None:
     items = literals_pb2.BindingData(collection=literals_pb2.BindingDataCollection(bindings=[promise("", "i")]))
     closure = registry_of(t).compile(hand_built([task_node("n0", t, x=items)], {"i": INTEGER}))
     assert connections(closure.primary)["upstream"]["n0"] == ["start-node"]
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# More references that do not resolve
+# ------------------------------------------------------------------------------------------------------------------
+
+
+def test_unknown_failure_node_task_is_named() -> None:
+    spec, registry = serialize(with_failure_node)
+    del registry.tasks[on_error.name]
+    with pytest.raises(CompileError, match=rf"node 'fn0': task '{on_error.name}' .* is not registered"):
+        registry.compile(spec)
+
+
+def test_launch_plan_node_binding_an_input_the_launch_plan_lacks() -> None:
+    spec, registry = serialize(calls_sub_workflow_and_launch_plan)
+    registry.launch_plans["doubled_lp"] = interface_pb2.TypedInterface(
+        inputs=variables(b=FLOAT), outputs=variables(o0=FLOAT)
+    )
+    with pytest.raises(CompileError, match=r"node 'n1': binds input 'a', which it does not have \(it has no inputs\)"):
+        registry.compile(spec)
+
+
+def test_dynamic_launch_plan_must_be_registered() -> None:
+    lp_node = workflow_pb2.Node(
+        id="dn0",
+        workflow_node=workflow_pb2.WorkflowNode(
+            launchplan_ref=identifier_pb2.Identifier(resource_type=identifier_pb2.ResourceType.LAUNCH_PLAN, name="lp")
+        ),
+    )
+    futures = dynamic_job_pb2.DynamicJobSpec(nodes=[lp_node], min_successes=1)
+    with pytest.raises(CompileError, match=r"node 'dn0': launch plan 'lp' .* is not registered; register it first"):
+        compile_dynamic("n0", interface_pb2.TypedInterface(), futures, Registry().get_launch_plan_interface)
+
+
+def test_requirements_of_a_spec_missing_a_sub_workflow_name_the_node() -> None:
+    spec, _ = serialize(calls_sub_workflow_and_launch_plan)
+    del spec.sub_workflows[:]
+    with pytest.raises(CompileError, match=r"node 'n0': calls sub-workflow"):
+        workflow_requirements(spec)
+
+
+def test_the_same_sub_workflow_given_twice_is_refused() -> None:
+    spec, registry = serialize(calls_sub_workflow_and_launch_plan)
+    spec.sub_workflows.add().CopyFrom(spec.sub_workflows[0])
+    with pytest.raises(CompileError, match=rf"sub-workflow workflow '{doubled.name}' .* is given twice"):
+        registry.compile(spec)
