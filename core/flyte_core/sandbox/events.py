@@ -322,7 +322,7 @@ def _create_node_execution(
         _node_terminal(blobs, event, key, closure, None, columns)
     if event.HasField("workflow_node_metadata"):
         _require_child_execution(state, event)
-        closure.workflow_node_metadata.execution_id.CopyFrom(event.workflow_node_metadata.execution_id)
+        closure.workflow_node_metadata.executionId.CopyFrom(event.workflow_node_metadata.execution_id)
     _task_node_metadata(event, closure, columns)
     record = node_execution_pb2.NodeExecution(
         id=event.id, input_uri=_node_inputs(blobs, event, key), closure=closure, metadata=metadata
@@ -390,7 +390,7 @@ def _update_node_execution(
     if event.phase in TERMINAL_NODE_PHASES:
         _node_terminal(blobs, event, key, closure, started_at, columns)
     if event.HasField("workflow_node_metadata") and not closure.HasField("workflow_node_metadata"):
-        closure.workflow_node_metadata.execution_id.CopyFrom(event.workflow_node_metadata.execution_id)
+        closure.workflow_node_metadata.executionId.CopyFrom(event.workflow_node_metadata.execution_id)
     _task_node_metadata(event, closure, columns)
     metadata = record.metadata
     metadata.is_parent_node = metadata.is_parent_node or event.is_parent
@@ -623,9 +623,9 @@ def _merge_logs(existing: list[Any], latest: list[Any]) -> list[Any]:
 def _filter_logs(logs: list[Any], phase: int) -> list[Any]:
     kept = []
     for log in logs:
-        if phase in TERMINAL_TASK_PHASES and log.hide_once_finished:
+        if phase in TERMINAL_TASK_PHASES and log.HideOnceFinished:
             continue
-        if phase in (TaskPhase.QUEUED, TaskPhase.INITIALIZING) and not log.show_while_pending:
+        if phase in (TaskPhase.QUEUED, TaskPhase.INITIALIZING) and not log.ShowWhilePending:
             continue
         kept.append(log)
     return kept
