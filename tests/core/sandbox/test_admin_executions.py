@@ -252,3 +252,55 @@ def test_unfinished_executions_resume_with_their_engine_state_after_a_restart(sa
     assert engine.terminated == [(running, "stop")]  # it was being aborted: the abort goes on
     assert reopened.load_engine_state(running) == b"progress" and reopened.load_engine_state(done) is None
     reopened.state.close()
+
+
+def test_archived_executions_leave_the_default_list_and_metrics_have_a_span(sandbox) -> None:
+    kept = sandbox.admin.CreateExecution(_request(x=1)).id
+    archived = sandbox.admin.CreateExecution(_request(x=2)).id
+    sandbox.admin.UpdateExecution(
+        execution_pb2.ExecutionUpdateRequest(id=archived, state=execution_pb2.EXECUTION_ARCHIVED)
+    )
+    request = common_pb2.ResourceListRequest(
+        id=common_pb2.NamedEntityIdentifier(project="flytesnacks", domain="development"), limit=10
+    )
+    assert [e.id.name for e in sandbox.admin.ListExecutions(request).executions] == [kept.name]
+    request.filters = "eq(state,1)"
+    assert [e.id.name for e in sandbox.admin.ListExecutions(request).executions] == [archived.name]
+    _finish(sandbox, kept)
+    metrics = sandbox.admin.GetExecutionMetrics(execution_pb2.WorkflowExecutionGetMetricsRequest(id=kept))
+    assert metrics.span.workflow_id == kept and metrics.span.HasField("start_time")
+
+
+def test_recover_starts_the_same_inputs_in_recovered_mode(sandbox) -> None:
+    first = sandbox.admin.CreateExecution(_request(x=3)).id
+    _finish(sandbox, first, Phase.FAILED, error=core_execution_pb2.ExecutionError(message="flaky"))
+    recovered = sandbox.admin.RecoverExecution(execution_pb2.ExecutionRecoverRequest(id=first)).id
+    record = sandbox.admin.GetExecution(execution_pb2.WorkflowExecutionGetRequest(id=recovered))
+    assert record.spec.metadata.mode == execution_pb2.ExecutionMetadata.RECOVERED
+    assert record.spec.metadata.reference_execution == first
+    assert sandbox.engine.submitted[-1].inputs.literals["x"].scalar.primitive.integer == 3
+
+
+def test_dynamic_futures_compile_through_the_host(sandbox) -> None:
+    from flyteidl.core import dynamic_job_pb2, interface_pb2, tasks_pb2, types_pb2, workflow_pb2
+
+    integer = types_pb2.LiteralType(simple=types_pb2.INTEGER)
+    task_id = identifier_pb2.Identifier(
+        resource_type=identifier_pb2.TASK, project="p", domain="d", name="t", version="1"
+    )
+    interface = interface_pb2.TypedInterface()
+    interface.outputs.variables["o0"].type.CopyFrom(integer)
+    template = tasks_pb2.TaskTemplate(id=task_id, type="python-task", interface=interface)
+    futures = dynamic_job_pb2.DynamicJobSpec(
+        tasks=[template],
+        nodes=[workflow_pb2.Node(id="dn0", task_node=workflow_pb2.TaskNode(reference_id=task_id))],
+        outputs=[
+            literals_pb2.Binding(
+                var="o0",
+                binding=literals_pb2.BindingData(promise=types_pb2.OutputReference(node_id="dn0", var="o0")),
+            )
+        ],
+    )
+    closure = sandbox.control_plane.compile_dynamic("n0", interface, futures)
+    assert closure.primary.template.id.name == "dynamic_n0"
+    assert [n.id for n in closure.primary.template.nodes] == ["start-node", "end-node", "dn0"]

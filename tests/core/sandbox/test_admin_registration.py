@@ -287,3 +287,112 @@ def test_projects_domains_and_version(sandbox) -> None:
     from flyteidl.admin import version_pb2
 
     assert sandbox.admin.GetVersion(version_pb2.GetVersionRequest()).control_plane_version.Version
+
+
+@task
+def documented(text: str) -> str:
+    """Repeat the text.
+
+    Longer words about repeating.
+    """
+    return text
+
+
+def test_descriptions_become_description_entities_and_short_descriptions(sandbox) -> None:
+    from flyteidl.admin import description_entity_pb2
+
+    [spec] = [e for e in serialized(documented) if isinstance(e, task_pb2.TaskSpec)]
+    sandbox.register(spec)
+    entity = sandbox.admin.GetDescriptionEntity(common_pb2.ObjectGetRequest(id=spec.template.id))
+    assert entity.short_description == "Repeat the text." and entity.id == spec.template.id
+    assert (
+        sandbox.admin.GetTask(common_pb2.ObjectGetRequest(id=spec.template.id)).short_description == "Repeat the text."
+    )
+    listed = sandbox.admin.ListDescriptionEntities(
+        description_entity_pb2.DescriptionEntityListRequest(
+            resource_type=ResourceType.TASK,
+            id=common_pb2.NamedEntityIdentifier(project="flytesnacks", domain="development"),
+            limit=10,
+        )
+    )
+    assert [e.id.name for e in listed.descriptionEntities] == [spec.template.id.name]
+
+
+def test_attributes_are_stored_returned_deleted_and_reach_executions(sandbox) -> None:
+    from flyteidl.admin import matchable_resource_pb2 as m
+    from flyteidl.admin import project_domain_attributes_pb2 as pda
+
+    config = m.MatchingAttributes(workflow_execution_config=m.WorkflowExecutionConfig(max_parallelism=7))
+    sandbox.admin.UpdateProjectDomainAttributes(
+        pda.ProjectDomainAttributesUpdateRequest(
+            attributes=pda.ProjectDomainAttributes(
+                project="flytesnacks", domain="development", matching_attributes=config
+            )
+        )
+    )
+    get = pda.ProjectDomainAttributesGetRequest(
+        project="flytesnacks", domain="development", resource_type=m.WORKFLOW_EXECUTION_CONFIG
+    )
+    assert sandbox.admin.GetProjectDomainAttributes(get).attributes.matching_attributes == config
+    listed = sandbox.admin.ListMatchableAttributes(
+        m.ListMatchableAttributesRequest(resource_type=m.WORKFLOW_EXECUTION_CONFIG)
+    )
+    assert [(c.project, c.domain) for c in listed.configurations] == [("flytesnacks", "development")]
+    entities = serialized(pipeline, LaunchPlan.get_or_create(pipeline))
+    sandbox.register(*entities)
+    request = execution_pb2.ExecutionCreateRequest(
+        project="flytesnacks", domain="development", spec=execution_pb2.ExecutionSpec(launch_plan=entities[-1].id)
+    )
+    request.inputs.literals["x"].scalar.primitive.integer = 1
+    request.spec.envs.values.add(key="MODE", value="test")
+    sandbox.admin.CreateExecution(request)
+    resolved = sandbox.engine.submitted[-1].spec
+    assert resolved.max_parallelism == 7 and [(e.key, e.value) for e in resolved.envs.values] == [("MODE", "test")]
+    sandbox.admin.DeleteProjectDomainAttributes(
+        pda.ProjectDomainAttributesDeleteRequest(
+            project="flytesnacks", domain="development", resource_type=m.WORKFLOW_EXECUTION_CONFIG
+        )
+    )
+    code, _ = _code(sandbox.admin.GetProjectDomainAttributes, get)
+    assert code == grpc.StatusCode.NOT_FOUND
+
+
+def test_active_scheduled_launch_plans_are_found_and_each_firing_launches_once(sandbox) -> None:
+    import datetime
+
+    from flyteidl.admin import schedule_pb2
+
+    from flyte_core.sandbox.control_plane import launch_plan_record
+
+    entities = serialized(pipeline, LaunchPlan.get_or_create(pipeline))
+    sandbox.register(*entities)
+    scheduled = launch_plan_pb2.LaunchPlanSpec()
+    scheduled.CopyFrom(entities[-1].spec)
+    scheduled.default_inputs.parameters["x"].default.scalar.primitive.integer = 1
+    scheduled.entity_metadata.schedule.CopyFrom(schedule_pb2.Schedule(cron_expression="0 * * * *"))
+    identifier = identifier_pb2.Identifier()
+    identifier.CopyFrom(entities[-1].id)
+    identifier.name = "hourly"
+    sandbox.admin.CreateLaunchPlan(launch_plan_pb2.LaunchPlanCreateRequest(id=identifier, spec=scheduled))
+    control_plane = sandbox.control_plane
+    assert control_plane.active_schedules() == []
+    sandbox.admin.UpdateLaunchPlan(launch_plan_pb2.LaunchPlanUpdateRequest(id=identifier, state=launch_plan_pb2.ACTIVE))
+    [(launch_plan, activated_at)] = control_plane.active_schedules()
+    assert launch_plan.id == identifier and activated_at.tzinfo is not None
+    row = sandbox.state.find("launch_plans", "record, state, created_at, updated_at", name="hourly")
+    assert launch_plan_record(row).closure.state == launch_plan_pb2.ACTIVE
+    moment = datetime.datetime(2024, 5, 1, 12, tzinfo=datetime.timezone.utc)
+    for _ in range(2):
+        control_plane.launch_scheduled(launch_plan, moment)
+    [execution] = sandbox.engine.submitted
+    record = control_plane.get_execution(execution.execution)
+    assert record.spec.metadata.mode == execution_pb2.ExecutionMetadata.SCHEDULED
+    assert record.spec.metadata.scheduled_at.ToDatetime(datetime.timezone.utc) == moment
+    unbound = launch_plan_pb2.LaunchPlanSpec()
+    unbound.CopyFrom(entities[-1].spec)
+    unbound.entity_metadata.schedule.CopyFrom(schedule_pb2.Schedule(cron_expression="0 * * * *"))
+    identifier.name = "broken"
+    code, details = _code(
+        sandbox.admin.CreateLaunchPlan, launch_plan_pb2.LaunchPlanCreateRequest(id=identifier, spec=unbound)
+    )
+    assert code == grpc.StatusCode.INVALID_ARGUMENT and "[x] is required" in details
