@@ -208,15 +208,10 @@ class AdminService(admin_pb2_grpc.AdminServiceServicer):
     ) -> common_pb2.NamedEntityIdentifierList:
         check_named_id(request, f"the {rpc} request", name=False)
         filters.check_limit(request.limit, rpc)
-        table = _ENTITY_TABLES[resource_type]
-        source = (
-            f"(SELECT project, domain, name, MAX(created_at) AS created_at, MAX(updated_at) AS updated_at, "
-            f"'' AS version FROM {table} WHERE project = ? AND domain = ? GROUP BY project, domain, name) AS names"
-        )
         page = self.state.page(
             "named_entity",
             select="project, domain, name",
-            source=source,
+            source=self._named_source(resource_type),
             base_params=[request.project, request.domain],
             filters_text=request.filters,
             sort_by=_sort(request),

@@ -217,6 +217,12 @@ def test_lists_filter_sort_and_paginate_like_flyteadmin(sandbox) -> None:
         common_pb2.NamedEntityIdentifierListRequest(project="flytesnacks", domain="development", limit=10)
     )
     assert sorted(e.name for e in ids.entities) == sorted({base.template.id.name, f"{__name__}.shout"})
+    active_ids = sandbox.admin.ListTaskIds(
+        common_pb2.NamedEntityIdentifierListRequest(
+            project="flytesnacks", domain="development", limit=1, filters="eq(state,0)"
+        )
+    )
+    assert len(active_ids.entities) == 1 and active_ids.token == "1"
     code, details = _code(
         sandbox.admin.ListTasks, common_pb2.ResourceListRequest(id=named, limit=5, filters="eq(colour,red)")
     )
