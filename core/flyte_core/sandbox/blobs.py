@@ -35,7 +35,7 @@ class BlobStore:
 
     def uri(self, *parts: str) -> str:
         """The ``file://`` URI of ``root/<parts...>`` (each part may hold ``/``; none may climb out)."""
-        return self.path(self.relative_path(*parts)).as_uri()
+        return _file_uri(self.path(self.relative_path(*parts)))
 
     def relative_path(self, *parts: str) -> str:
         """``parts`` joined with ``/``, checked: no empty, ``.`` or ``..`` components, not absolute."""
@@ -87,7 +87,7 @@ class BlobStore:
         partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
         partial.write_bytes(data)
         os.replace(partial, target)
-        return target.as_uri()
+        return _file_uri(target)
 
     def read_bytes(self, uri_or_relative: str) -> bytes:
         return self.path(uri_or_relative).read_bytes()
@@ -122,6 +122,11 @@ class BlobStore:
         except BlobPathError:
             return False
         return hmac.compare_digest(self.signature(method, relative, expires_at), signature)
+
+
+def _file_uri(path: Path) -> str:
+    """``file://`` + the path, not percent-encoded: fsspec (so flytekit and task processes) reads it verbatim."""
+    return "file://" + path.as_posix()
 
 
 def load_or_create_secret(path: str | os.PathLike[str]) -> bytes:

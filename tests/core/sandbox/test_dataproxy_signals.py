@@ -6,6 +6,7 @@ import base64
 import hashlib
 import urllib.parse
 
+import fsspec
 import grpc
 import pytest
 from flyteidl.admin import execution_pb2, signal_pb2
@@ -82,6 +83,8 @@ def test_an_upload_location_is_a_signed_put_under_uploads_with_the_md5_header(sa
     )
     assert response.headers["Content-MD5"] == base64.b64encode(digest).decode()
     assert response.expires_at.seconds == int(query["expires"])
+    sandbox.blobs.write_bytes(relative, b"bundle")  # what the signed PUT stores; tasks then read native_url
+    assert "======/" in response.native_url and fsspec.open(response.native_url).open().read() == b"bundle"
 
 
 def test_upload_locations_refuse_bad_requests_and_protect_named_files(sandbox) -> None:
