@@ -74,6 +74,7 @@ class RunContext:
 class _Live:
     process: TaskProcess
     serial: int
+    waiter: threading.Thread
 
 
 def identifier_key(identifier: identifier_pb2.Identifier) -> tuple[str, ...]:
@@ -391,7 +392,6 @@ class ExecutionRun:
     def watch(self, key: str, process: TaskProcess, work_dir: str) -> None:
         """Track a started process: a waiter thread tells this run when it ends and frees its slot."""
         serial = next(self._serials)
-        self.live[key] = _Live(process, serial)
         slots = self.context.slots
 
         def wait() -> None:
@@ -400,7 +400,9 @@ class ExecutionRun:
             slots.release()
             self.inbox.put(("exit", key, serial, code))
 
-        threading.Thread(target=wait, name=f"flyte-task-{process.pid}", daemon=True).start()
+        waiter = threading.Thread(target=wait, name=f"flyte-task-{process.pid}", daemon=True)
+        self.live[key] = _Live(process, serial, waiter)
+        waiter.start()
         self.save()
 
     def take_exit(self, key: str) -> int | None:
@@ -417,6 +419,7 @@ class ExecutionRun:
         if live is None:
             return False
         live.process.kill(self.kill_grace)
+        live.waiter.join(self.kill_grace)  # its slot is free once this returns
         return True
 
     def scope(self, key: str, make: Callable[[], Scope]) -> Scope:

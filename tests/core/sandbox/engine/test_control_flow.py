@@ -1,0 +1,149 @@
+"""Branches, sub-workflows, launch plans, gates, failure policies and failure nodes."""
+
+from __future__ import annotations
+
+from flyteidl.core import literals_pb2
+
+from tests.core.sandbox.engine.conftest import Sandbox, literal_map
+
+FLOWS = """
+    import typing
+
+    from flyte_core import LaunchPlan, conditional, task, workflow
+    from flyte_core.types.error import FlyteError
+
+    @task
+    def add(x: int, y: int) -> int:
+        return x + y
+
+    @task
+    def fail(x: int) -> int:
+        if x >= 0:
+            raise ValueError(f"failing on {x}")
+        return x
+
+    @task
+    def report(x: int, err: typing.Optional[FlyteError] = None) -> None:
+        print("failure handler got", err)
+        if err is None or "failing on" not in err.message:
+            raise RuntimeError(f"unexpected error input {err!r}")
+
+    @workflow
+    def branching(x: int) -> int:
+        a = add(x=x, y=0)
+        return conditional("sign").if_(a > 0).then(add(x=a, y=100)).else_().then(add(x=a, y=-100))
+
+    @workflow
+    def inner(x: int) -> int:
+        return add(x=add(x=x, y=1), y=1)
+
+    @workflow
+    def outer(x: int) -> int:
+        return add(x=inner(x=x), y=10)
+
+    inner_plan = LaunchPlan.get_or_create(inner, name=__name__ + ".inner_plan")
+
+    @workflow
+    def launches(x: int) -> int:
+        return add(x=inner_plan(x=x), y=1000)
+
+    @workflow(on_failure=report)
+    def with_handler(x: int) -> int:
+        return fail(x=x)
+"""
+
+
+def test_a_branch_runs_the_case_it_takes_as_a_child_of_the_branch_node(sandbox: Sandbox) -> None:
+    flows = sandbox.load(FLOWS)
+    name = sandbox.run(flows.branching, literal_map(x=(5, int)))
+    assert sandbox.host.phase(name) == "SUCCEEDED"
+    assert sandbox.host.outputs(name).literals["o0"].scalar.primitive.integer == 105
+    nodes = sandbox.host.nodes(name)
+    assert nodes["n1"] == ["QUEUED", "RUNNING", "SUCCEEDED"]
+    # The compiler renames branch children n1-n0 (then) and n1-n1 (else); the taken one runs under the branch.
+    assert nodes["n1-0-n1-n0"] == ["QUEUED", "RUNNING", "SUCCEEDED"]
+    assert "n1-0-n1-n1" not in nodes
+    child = sandbox.host.node_event(name, "n1-0-n1-n0", "QUEUED")
+    assert child.spec_node_id == "n1-n0"
+    assert child.parent_node_metadata.node_id == "n1"
+    assert child.retry_group == "0"
+    branch = sandbox.host.node_event(name, "n1", "SUCCEEDED")
+    assert branch.output_uri == sandbox.host.node_event(name, "n1-0-n1-n0", "SUCCEEDED").output_uri
+
+
+def test_the_else_case_runs_when_no_condition_holds(sandbox: Sandbox) -> None:
+    flows = sandbox.load(FLOWS)
+    name = sandbox.run(flows.branching, literal_map(x=(-5, int)))
+    assert sandbox.host.outputs(name).literals["o0"].scalar.primitive.integer == -105
+    assert "n1-0-n1-n0" not in sandbox.host.nodes(name)
+    assert sandbox.host.nodes(name)["n1-0-n1-n1"][-1] == "SUCCEEDED"
+
+
+def test_a_sub_workflow_runs_inline_under_its_node_with_lineage_ids(sandbox: Sandbox) -> None:
+    flows = sandbox.load(FLOWS)
+    name = sandbox.run(flows.outer, literal_map(x=(1, int)))
+    assert sandbox.host.phase(name) == "SUCCEEDED"
+    assert sandbox.host.outputs(name).literals["o0"].scalar.primitive.integer == 13
+    nodes = sandbox.host.nodes(name)
+    assert nodes["n0"] == ["QUEUED", "RUNNING", "SUCCEEDED"]
+    assert sandbox.host.node_event(name, "n0", "RUNNING").is_parent
+    for child in ("n0-0-start-node", "n0-0-n0", "n0-0-n1", "n0-0-end-node"):
+        assert nodes[child][-1] == "SUCCEEDED"
+        assert sandbox.host.node_event(name, child, "SUCCEEDED").parent_node_metadata.node_id == "n0"
+    assert sandbox.host.node_event(name, "n0-0-n1", "SUCCEEDED").spec_node_id == "n1"
+
+
+def test_a_launch_plan_node_runs_a_child_execution_and_takes_its_outputs(sandbox: Sandbox) -> None:
+    flows = sandbox.load(FLOWS)
+    name = sandbox.run(flows.launches, literal_map(x=(1, int)))
+    assert sandbox.host.phase(name) == "SUCCEEDED", sandbox.host.workflow_events
+    assert sandbox.host.outputs(name).literals["o0"].scalar.primitive.integer == 1003
+    running = sandbox.host.node_event(name, "n0", "RUNNING")
+    child = running.workflow_node_metadata.execution_id.name
+    assert child and sandbox.host.phase(child) == "SUCCEEDED"
+    assert sandbox.host.outputs(child).literals["o0"].scalar.primitive.integer == 3
+
+
+def test_a_failing_workflow_runs_its_failure_node_with_the_error(sandbox: Sandbox) -> None:
+    flows = sandbox.load(FLOWS)
+    name = sandbox.run(flows.with_handler, literal_map(x=(7, int)))
+    assert sandbox.host.phase(name) == "FAILED"
+    assert "failing on 7" in sandbox.host.error(name).message
+    nodes = sandbox.host.nodes(name)
+    assert nodes["n0"][-1] == "FAILED"
+    assert nodes["fn0"] == ["QUEUED", "RUNNING", "SUCCEEDED"]
+
+
+GATES = """
+    import datetime
+
+    from flyte_core import task, workflow
+    from flyte_core.sdk.gate import approve, sleep, wait_for_input
+
+    @task
+    def add(x: int, y: int) -> int:
+        return x + y
+
+    @workflow
+    def gated(x: int) -> int:
+        pause = sleep(datetime.timedelta(seconds=0.2))
+        y = wait_for_input("y", timeout=datetime.timedelta(hours=1), expected_type=int)
+        total = add(x=x, y=y)
+        pause >> total
+        return approve(total, "ok", timeout=datetime.timedelta(hours=1))
+"""
+
+
+def test_gates_sleep_wait_for_a_signal_and_for_approval(sandbox: Sandbox) -> None:
+    flows = sandbox.load(GATES)
+    name = sandbox.submit(flows.gated, literal_map(x=(1, int)))
+    host = sandbox.host
+    host.wait_for(lambda: (name, "y") in host.signals)
+    host.set_signal(name, "y", literal_map(y=(41, int)).literals["y"])
+    host.wait_for(lambda: (name, "ok") in host.signals)
+    assert host.phase(name) == "RUNNING"
+    host.set_signal(
+        name, "ok", literals_pb2.Literal(scalar=literals_pb2.Scalar(primitive=literals_pb2.Primitive(boolean=True)))
+    )
+    assert host.wait(name) == "SUCCEEDED"
+    assert host.outputs(name).literals["o0"].scalar.primitive.integer == 42
