@@ -213,3 +213,28 @@ def test_auth_metadata_and_user_info_answer_as_an_unauthenticated_server(sandbox
     config = sandbox.auth.GetPublicClientConfig(auth_pb2.PublicClientAuthConfigRequest())
     assert config.client_id and config.authorization_metadata_key
     assert sandbox.identity.UserInfo(identity_pb2.UserInfoRequest()).subject
+
+
+def test_a_servicer_rpc_left_unimplemented_answers_unimplemented_naming_it() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from flyteidl.service import identity_pb2_grpc
+
+    from flyte_core.sandbox.errors import guard_servicer
+
+    @guard_servicer
+    class Partial(identity_pb2_grpc.IdentityServiceServicer):
+        """Implements nothing."""
+
+    server = grpc.server(ThreadPoolExecutor(max_workers=2))
+    identity_pb2_grpc.add_IdentityServiceServicer_to_server(Partial(), server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    try:
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            code, details = _code(
+                identity_pb2_grpc.IdentityServiceStub(channel).UserInfo, identity_pb2.UserInfoRequest()
+            )
+    finally:
+        server.stop(None)
+    assert code == grpc.StatusCode.UNIMPLEMENTED and "IdentityService.UserInfo" in details
