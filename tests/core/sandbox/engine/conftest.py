@@ -300,6 +300,9 @@ class Sandbox:
     host: RecordingHost
     code: Path
     max_parallel_tasks: int = 4
+    image_environments: dict[str, str] = field(default_factory=dict)
+    extra_env: dict[str, str] | None = None
+    """None: PYTHONPATH pointing at the code directory."""
     engines: list[LocalEngine] = field(default_factory=list)
     _tasks: dict[tuple[str, ...], tasks_pb2.TaskTemplate] = field(default_factory=dict)
     _counter: int = 0
@@ -312,8 +315,16 @@ class Sandbox:
         return EngineSettings(
             max_parallel_tasks=self.max_parallel_tasks,
             log_dir=self.root / "logs",
-            extra_env={"PYTHONPATH": str(self.code)},
+            image_environments=self.image_environments,
+            extra_env={"PYTHONPATH": str(self.code)} if self.extra_env is None else self.extra_env,
         )
+
+    def restart(self, **changes: Any) -> LocalEngine:
+        """Stop the engine, change the sandbox's settings, start a new engine."""
+        self.engine.stop()
+        for name, value in changes.items():
+            setattr(self, name, value)
+        return self.new_engine()
 
     def new_engine(self, **options: Any) -> LocalEngine:
         """A (new) engine on the same host, started: a restart of the sandbox."""
@@ -325,18 +336,19 @@ class Sandbox:
         engine.start()
         return engine
 
-    def load(self, source: str) -> Any:
-        """Write ``source`` as a fresh module of the code directory and import it."""
+    def load(self, source: str, code: Path | None = None) -> Any:
+        """Write ``source`` as a fresh module of the code directory (or ``code``, on sys.path) and import it."""
+        code = code or self.code
         package = f"wf{uuid.uuid4().hex[:10]}"
-        (self.code / package).mkdir(parents=True)
-        (self.code / package / "__init__.py").write_text("")
-        (self.code / package / "flows.py").write_text(textwrap.dedent(source))
+        (code / package).mkdir(parents=True)
+        (code / package / "__init__.py").write_text("")
+        (code / package / "flows.py").write_text(textwrap.dedent(source))
         return importlib.import_module(f"{package}.flows")
 
-    def compile(self, entity: Any) -> compiler_pb2.CompiledWorkflowClosure:
+    def compile(self, entity: Any, settings: SerializationSettings = SETTINGS) -> compiler_pb2.CompiledWorkflowClosure:
         """Serialize a workflow (registering its tasks and launch plans) and compile it as the sandbox does."""
         mapping: dict[Any, Any] = {}
-        spec = get_serializable(mapping, SETTINGS, entity)
+        spec = get_serializable(mapping, settings, entity)
         for value in mapping.values():
             if isinstance(value, admin_task_pb2.TaskSpec):
                 self._tasks[_key(value.template.id)] = value.template
@@ -373,8 +385,9 @@ class Sandbox:
         inputs: literals_pb2.LiteralMap | None = None,
         spec: admin_execution_pb2.ExecutionSpec | None = None,
         name: str | None = None,
+        settings: SerializationSettings = SETTINGS,
     ) -> str:
-        closure = self.compile(entity)
+        closure = self.compile(entity, settings)
         self._counter += 1
         name = name or f"e{self._counter}"
         execution = identifier_pb2.WorkflowExecutionIdentifier(project="p", domain="d", name=name)

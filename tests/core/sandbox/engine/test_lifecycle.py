@@ -154,9 +154,7 @@ def test_a_killed_engine_leaves_nothing_behind_the_next_one_kills_its_process_an
 
 
 def test_max_parallel_tasks_bounds_the_processes_of_all_executions(sandbox: Sandbox, tmp_path: Path) -> None:
-    sandbox.max_parallel_tasks = 2
-    sandbox.engine.stop()
-    sandbox.new_engine()
+    sandbox.restart(max_parallel_tasks=2)
     flows = sandbox.load(FLOWS)
     marks = tmp_path / "marks"
     marks.mkdir()
