@@ -64,10 +64,34 @@ class SandboxServer:
             ) from exc
         self.http.start()
         self.http_port = self.http.port
-        self.grpc = grpc.server(
-            _thread_pool(),
-            options=[("grpc.max_receive_message_length", 64 * 1024**2), ("grpc.max_send_message_length", 64 * 1024**2)],
+        from flyte_core.sandbox.engine.engine import LocalEngine
+        from flyte_core.sandbox.engine.host import EngineSettings
+        from flyte_core.sandbox.schedules import Scheduler
+        from flyte_core.sandbox.services import SERVER_OPTIONS, add_services
+        from flyte_core.sandbox.state import SandboxState
+
+        self.state = SandboxState(directory / "state.db")
+        self.grpc = grpc.server(_thread_pool(), options=SERVER_OPTIONS)
+        self.control_plane = add_services(
+            self.grpc,
+            self.state,
+            blobs,
+            None,
+            self.http.base_url,
+            version=__version__,
         )
+        self.engine = LocalEngine(
+            self.control_plane,
+            EngineSettings(
+                max_parallel_tasks=self.options.max_parallel_tasks,
+                log_dir=directory / "logs",
+                image_environments=dict(self.options.image_environments),
+                extra_env={"FLYTECTL_CONFIG": str(directory / lifecycle.CONFIG_FILE)},
+            ),
+            work_dir=directory / "work",
+        )
+        self.control_plane.engine = self.engine
+        self.scheduler = Scheduler(self.control_plane.active_schedules, self.control_plane.launch_scheduled)
         try:
             bound = self.grpc.add_insecure_port(f"{self.options.host}:{self.options.grpc_port}")
         except RuntimeError:
@@ -77,6 +101,11 @@ class SandboxServer:
                 f"cannot listen on {self.options.host}:{self.options.grpc_port} (in use?): choose another with --port"
             )
         self.grpc_port = bound
+        self.engine.start()
+        resumed = self.control_plane.resume_unfinished()
+        if resumed:
+            logger.info("resumed %d unfinished execution(s)", resumed)
+        self.scheduler.start()
         self.grpc.start()
         self._started_at = time.time()
         info = lifecycle.RunningSandbox(
@@ -93,13 +122,15 @@ class SandboxServer:
         logger.info("sandbox serving gRPC on %s and HTTP on %s", info.endpoint, self.http.base_url)
 
     def status(self) -> dict[str, Any]:
+        state = getattr(self, "state", None)
+        engine = getattr(self, "engine", None)
         return {
             "pid": os.getpid(),
             "grpc_port": self.grpc_port,
             "http_port": self.http_port,
             "started_at": getattr(self, "_started_at", None),
-            "running_executions": 0,
-            "running_tasks": 0,
+            "running_executions": _unfinished_executions(state) if state is not None else 0,
+            "running_tasks": engine.running() if engine is not None else 0,
         }
 
     def wait(self) -> None:
@@ -112,10 +143,24 @@ class SandboxServer:
         grpc_server = getattr(self, "grpc", None)
         if grpc_server is not None:
             grpc_server.stop(grace=2).wait()
+        for component in ("scheduler", "engine"):
+            running = getattr(self, component, None)
+            if running is not None:
+                running.stop()
         http = getattr(self, "http", None)
         if http is not None:
             http.stop()
+        state = getattr(self, "state", None)
+        if state is not None:
+            state.close()
         lifecycle.release_pid_file(self.options.state_dir)
+
+
+def _unfinished_executions(state: Any) -> int:
+    row = state.all(
+        "SELECT COUNT(*) AS n FROM executions WHERE phase NOT IN ('SUCCEEDED', 'FAILED', 'ABORTED', 'TIMED_OUT')", ()
+    )
+    return int(row[0]["n"]) if row else 0
 
 
 def _thread_pool() -> Any:
