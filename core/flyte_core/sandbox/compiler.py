@@ -942,7 +942,7 @@ class _WorkflowCompiler:
             )
             return None
         promise.node_id = provider_id
-        return output.type, [provider_id]
+        return source, [provider_id]  # the type after the attribute path: what the input receives
 
     # -- errors ------------------------------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ the node ids, renames, bindings and connections those files record.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import typing
 
@@ -940,3 +941,35 @@ def test_the_same_sub_workflow_given_twice_is_refused() -> None:
     spec.sub_workflows.add().CopyFrom(spec.sub_workflows[0])
     with pytest.raises(CompileError, match=rf"sub-workflow workflow '{doubled.name}' .* is given twice"):
         registry.compile(spec)
+
+
+@dataclasses.dataclass
+class Summary:
+    total: float
+
+
+@task
+def summarize(x: float) -> Summary:
+    return Summary(total=x)
+
+
+@task
+def big(x: float) -> str:
+    return "big"
+
+
+@task
+def small(x: float) -> str:
+    return "small"
+
+
+@workflow
+def sized(x: float = 1.0) -> str:
+    summary = summarize(x=x)
+    return conditional("size").if_(summary.total > 20.0).then(big(x=x)).else_().then(small(x=x))
+
+
+def test_a_condition_on_a_dataclass_attribute_compiles() -> None:
+    closure = compile_entity(sized)
+    branch = next(n for n in closure.primary.template.nodes if n.HasField("branch_node"))
+    assert branch.branch_node.if_else.case.then_node.id == f"{branch.id}-n0"
