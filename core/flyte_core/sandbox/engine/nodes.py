@@ -589,7 +589,7 @@ class _LaunchPlanHandler:
     def progress(self, scope: Scope, node: workflow_pb2.Node, unique_id: str, st: NodeState) -> None:
         run = scope.run
         if st.child is None:
-            if not run.can_start(unique_id):
+            if not run.can_start():
                 return
             try:
                 st.child = _launch(run, node.workflow_node.launchplan_ref, _inputs(scope, unique_id), unique_id)
@@ -926,7 +926,7 @@ class _ArrayHandler:
         run = scope.run
         item_dir = f"{run.attempt_dir(unique_id, st.attempt)}/{index}/{item.attempt}"
         if item.child is None:
-            if not run.can_start(f"{unique_id}/{index}"):
+            if not run.can_start():
                 item.phase = "QUEUED"
                 return
             sub_id = unique_node_id(f"n{index}", unique_id, st.attempt)
@@ -1028,7 +1028,7 @@ class _ArrayHandler:
         failed = [index for index, item in enumerate(items) if item.phase == "FAILED"]
         running = sum(1 for item in items if item.phase not in ("SUCCEEDED", "FAILED", "ABORTED"))
         minimum = self._minimum(node.array_node, len(items))
-        if len(items) - len(failed) < minimum:
+        if len(items) - len(failed) < minimum and not (node.array_node.run_all_sub_nodes and running):
             externals += self._abort_items(scope, unique_id, st, "the array node failed")
             error = self._error(items, failed, minimum)
             st.phase_version = 0

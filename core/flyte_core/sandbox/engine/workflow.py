@@ -16,6 +16,7 @@ import queue
 import shutil
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +55,7 @@ END_NODE = "end-node"
 TERMINAL_WORKFLOW_PHASES = "SUCCEEDED", "FAILED", "ABORTED", "TIMED_OUT"
 _MAX_PASSES = 100
 _MAX_CONSECUTIVE_ERRORS = 3
+_MAPS_KEPT = 256
 FailurePolicy = workflow_pb2.WorkflowMetadata
 
 
@@ -107,7 +109,7 @@ class ExecutionRun:
         self._serials = itertools.count(1)
         self._abort_cause: str | None = None
         self._stopping = False
-        self._maps: dict[str, literals_pb2.LiteralMap] = {}
+        self._maps: OrderedDict[str, literals_pb2.LiteralMap] = OrderedDict()
         self._scopes: dict[str, Scope] = {}
         self._wake_at: float | None = None
         self._changed = False
@@ -317,7 +319,10 @@ class ExecutionRun:
         if local.exists():
             shutil.rmtree(local)
         local.mkdir(parents=True, exist_ok=True)
-        return local.as_uri()
+        uri = local.as_uri()
+        for stale in [cached for cached in self._maps if cached.startswith(uri + "/")]:
+            del self._maps[stale]
+        return uri
 
     def make_dir_for(self, uri: str) -> None:
         if uri.startswith("file://"):
@@ -327,16 +332,24 @@ class ExecutionRun:
         return uri.startswith("file://") and Path(uri.removeprefix("file://")).is_dir()
 
     def read_map(self, uri: str) -> literals_pb2.LiteralMap:
+        """A literal map (inputs.pb, outputs.pb) from the blob store; the last few read are kept."""
         cached = self._maps.get(uri)
         if cached is None:
             cached = literals_pb2.LiteralMap.FromString(self.blobs.read_bytes(uri))
-            self._maps[uri] = cached
+            self._remember(uri, cached)
+        else:
+            self._maps.move_to_end(uri)
         return cached
 
     def write_map(self, path: str, literals: literals_pb2.LiteralMap) -> str:
         uri = self.blobs.write_bytes(path, literals.SerializeToString())
-        self._maps[uri] = literals
+        self._remember(uri, literals)
         return uri
+
+    def _remember(self, uri: str, literals: literals_pb2.LiteralMap) -> None:
+        self._maps[uri] = literals
+        while len(self._maps) > _MAPS_KEPT:
+            self._maps.popitem(last=False)
 
     def internal_env(self, template: tasks_pb2.TaskTemplate, attempt: int) -> dict[str, str]:
         """What propeller injects into a task's pod (``k8s_resource_adds.go``)."""
@@ -360,15 +373,14 @@ class ExecutionRun:
 
     # -- processes ----------------------------------------------------------------------------------------------
 
-    def can_start(self, key: str) -> bool:
-        """Whether a new task process or launch-plan child may start now (``max_parallelism``, process slots).
-
-        A task process that may start holds a slot until it ends."""
+    def can_start(self) -> bool:
+        """Whether the execution may start another task process or launch-plan child (``max_parallelism``)."""
         limit = self.spec.max_parallelism
         return not (limit > 0 and self._in_use >= limit)
 
     def acquire_slot(self, key: str) -> bool:
-        if not self.can_start(key):
+        """A process slot for ``key`` (held until its process ends), or False: asked for, the run is woken later."""
+        if not self.can_start():
             return False
         if not self.context.slots.acquire((self._prefix, key), self.wake):
             self._slot_requests.add(key)
@@ -613,7 +625,7 @@ class Scope:
         st = self.run.state.nodes.get(unique_id)
         if st is not None and st.phase in TERMINAL:
             return
-        if st is None:
+        if st is None or st.phase == "NOT_STARTED":
             upstream = [self.state_of(u) for u in self.upstream[node_id]]
             if any(u is None or u.phase not in SUCCESSFUL for u in upstream):
                 return
@@ -626,7 +638,7 @@ class Scope:
         """Start the node if it has not started, then let it make whatever progress it can."""
         unique_id = self.unique_id(node.id, parent)
         st = self.run.state.nodes.get(unique_id)
-        if st is None:
+        if st is None or st.phase == "NOT_STARTED":  # (a node saved while it was being started starts again)
             st = self._begin(node, unique_id, parent)
         if st.phase in ACTIVE:
             nodes.handler_for(node).progress(self, node, unique_id, st)

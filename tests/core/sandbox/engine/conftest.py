@@ -277,6 +277,17 @@ class RecordingHost:
         ]
 
 
+def wait_for_files(directory: Path, count: int, prefix: str = "", timeout: float = 30) -> list[str]:
+    """The names of the files under ``directory`` starting with ``prefix``, once there are ``count`` of them."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        names = sorted(p.name for p in directory.iterdir() if p.name.startswith(prefix))
+        if len(names) >= count:
+            return names
+        time.sleep(0.02)
+    raise AssertionError(f"{count} files starting with {prefix!r} did not appear in {directory}")
+
+
 def literal_map(**values: tuple[Any, Any]) -> literals_pb2.LiteralMap:
     """``literal_map(x=(3, int))``: a LiteralMap made by the type engine."""
     ctx = FlyteContextManager.current_context()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flyteidl.core import literals_pb2
 
-from tests.core.sandbox.engine.conftest import Sandbox, literal_map
+from tests.core.sandbox.engine.conftest import Sandbox, literal_map, python_value, wait_for_files
 
 FLOWS = """
     import typing
@@ -147,3 +149,74 @@ def test_gates_sleep_wait_for_a_signal_and_for_approval(sandbox: Sandbox) -> Non
     )
     assert host.wait(name) == "SUCCEEDED"
     assert host.outputs(name).literals["o0"].scalar.primitive.integer == 42
+
+
+MORE = """
+    import os
+    import time
+    import typing
+    from pathlib import Path
+
+    from flyte_core import LaunchPlan, map_task, task, workflow
+
+    @task
+    def hang(x: int, marks: str) -> int:
+        Path(marks, f"hang-{os.getpid()}").touch()
+        time.sleep(60)
+        return x
+
+    @workflow
+    def hanging(x: int, marks: str) -> int:
+        return hang(x=x, marks=marks)
+
+    hanging_plan = LaunchPlan.get_or_create(hanging, name=__name__ + ".hanging_plan")
+
+    @workflow
+    def launches_hanging(x: int, marks: str) -> int:
+        return hanging_plan(x=x, marks=marks)
+
+    @task
+    def inc(x: int) -> int:
+        return x + 1
+
+    @workflow
+    def one(x: int) -> int:
+        return inc(x=x)
+
+    one_plan = LaunchPlan.get_or_create(one, name=__name__ + ".one_plan")
+
+    @workflow
+    def maps_plan(xs: typing.List[int]) -> typing.List[int]:
+        return map_task(one_plan)(x=xs)
+"""
+
+
+def test_terminating_a_workflow_aborts_its_launch_plan_child(sandbox: Sandbox, tmp_path: Path) -> None:
+    flows = sandbox.load(MORE)
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    name = sandbox.submit(flows.launches_hanging, literal_map(x=(1, int), marks=(str(marks), str)))
+    wait_for_files(marks, 1)
+    child = sandbox.host.node_event(name, "n0", "RUNNING").workflow_node_metadata.execution_id.name
+    sandbox.engine.terminate(sandbox.execution(name), "stop it")
+    assert sandbox.host.wait(name) == "ABORTED"
+    assert sandbox.host.wait(child) == "ABORTED"
+
+
+def test_an_array_node_over_a_launch_plan_runs_a_child_execution_per_element(sandbox: Sandbox) -> None:
+    flows = sandbox.load(MORE)
+    name = sandbox.run(flows.maps_plan, literal_map(xs=([1, 2, 3], list[int])))
+    assert sandbox.host.phase(name) == "SUCCEEDED", sandbox.host.workflow_events
+    assert python_value(sandbox.host.outputs(name).literals["o0"], list[int]) == [2, 3, 4]
+    children = {e.index: e.workflow_node_metadata.execution_id.name for e in _resources(sandbox, name)}
+    assert len(set(children.values())) == 3
+    assert all(sandbox.host.phase(child) == "SUCCEEDED" for child in children.values())
+
+
+def _resources(sandbox: Sandbox, name: str) -> list:  # type: ignore[type-arg]
+    return [
+        resource
+        for event in sandbox.host.task_events
+        if event.parent_node_execution_id.execution_id.name == name
+        for resource in event.metadata.external_resources
+    ]

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from pathlib import Path
 
 from flyteidl.admin import execution_pb2 as admin_execution_pb2
 from flyteidl.core import literals_pb2
 
-from tests.core.sandbox.engine.conftest import Sandbox, WorkflowPhase, literal_map
+from tests.core.sandbox.engine.conftest import Sandbox, WorkflowPhase, literal_map, wait_for_files
 
 FLOWS = """
     import os
@@ -73,22 +72,12 @@ def _alive(pid: int) -> bool:
         return f.read().split(")")[-1].split()[0] != "Z"
 
 
-def _wait_for_files(directory: Path, count: int, prefix: str = "", timeout: float = 30) -> list[str]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        names = sorted(p.name for p in directory.iterdir() if p.name.startswith(prefix))
-        if len(names) >= count:
-            return names
-        time.sleep(0.02)
-    raise AssertionError(f"{count} files starting with {prefix!r} did not appear in {directory}")
-
-
 def test_terminate_kills_the_task_process_group_and_reports_aborted(sandbox: Sandbox, tmp_path: Path) -> None:
     flows = sandbox.load(FLOWS)
     marks = tmp_path / "marks"
     marks.mkdir()
     name = sandbox.submit(flows.hanging, literal_map(x=(1, int), marks=(str(marks), str)))
-    (mark,) = _wait_for_files(marks, 1)
+    (mark,) = wait_for_files(marks, 1)
     pid, child = (int(p) for p in mark.split("-"))
     assert _alive(pid) and _alive(child)
     sandbox.engine.terminate(sandbox.execution(name), "enough")
@@ -108,7 +97,7 @@ def test_a_stopped_engine_resumes_where_it_was_and_reruns_the_interrupted_task(
     marks = tmp_path / "marks"
     marks.mkdir()
     name = sandbox.submit(flows.gated_by_file, literal_map(x=(1, int), marks=(str(marks), str)))
-    (first,) = _wait_for_files(marks, 1, "started-")
+    (first,) = wait_for_files(marks, 1, "started-")
     closure = sandbox.compile(flows.gated_by_file)
     sandbox.engine.stop()
     assert not _alive(int(first.split("-")[1]))
@@ -116,7 +105,7 @@ def test_a_stopped_engine_resumes_where_it_was_and_reruns_the_interrupted_task(
 
     engine = sandbox.new_engine()
     engine.resume(sandbox.execution(name), closure, _inputs(marks), _spec())
-    _wait_for_files(marks, 2, "started-")
+    wait_for_files(marks, 2, "started-")
     (marks / "go").touch()
     assert sandbox.host.wait(name) == "SUCCEEDED"
     assert sandbox.host.outputs(name).literals["o0"].scalar.primitive.integer == 103
@@ -135,7 +124,7 @@ def test_a_killed_engine_leaves_nothing_behind_the_next_one_kills_its_process_an
     marks = tmp_path / "marks"
     marks.mkdir()
     name = sandbox.submit(flows.gated_by_file, literal_map(x=(1, int), marks=(str(marks), str)))
-    (first,) = _wait_for_files(marks, 1, "started-")
+    (first,) = wait_for_files(marks, 1, "started-")
     orphan = int(first.split("-")[1])
     # Freeze the engine as kill -9 would: its threads stop, its processes are left running.
     for run in sandbox.engine._runs.values():
@@ -147,7 +136,7 @@ def test_a_killed_engine_leaves_nothing_behind_the_next_one_kills_its_process_an
 
     engine = sandbox.new_engine()
     engine.resume(sandbox.execution(name), sandbox.compile(flows.gated_by_file), _inputs(marks), _spec())
-    _wait_for_files(marks, 2, "started-")
+    wait_for_files(marks, 2, "started-")
     assert not _alive(orphan)
     (marks / "go").touch()
     assert sandbox.host.wait(name) == "SUCCEEDED"
