@@ -37,7 +37,7 @@ FLOWS = """
 
     @task
     def env(name: str) -> str:
-        return os.environ.get(name, "<unset>")
+        return "|".join(os.environ.get(n, "<unset>") for n in name.split(","))
 
     @workflow
     def read_env(name: str) -> str:
@@ -57,8 +57,10 @@ FLOWS = """
         return x
 
     @workflow
-    def naps(marks: str) -> int:
-        return add(x=add(x=nap(i=1, marks=marks), y=nap(i=2, marks=marks)), y=nap(i=3, marks=marks))
+    def naps(marks: str) -> None:
+        nap(i=1, marks=marks)
+        nap(i=2, marks=marks)
+        nap(i=3, marks=marks)
 
     @workflow(failure_policy=WorkflowFailurePolicy.FAIL_AFTER_EXECUTABLE_NODES_COMPLETE)
     def keeps_going(marks: str) -> int:
@@ -128,16 +130,9 @@ def test_the_execution_and_sandbox_environments_reach_the_task(sandbox: Sandbox)
     flows = sandbox.load(FLOWS)
     spec = admin_execution_pb2.ExecutionSpec()
     spec.envs.values.add(key="FROM_EXECUTION", value="e")
-    values = {}
-    for variable in ("FROM_EXECUTION", "FROM_SANDBOX", "FLYTE_INTERNAL_EXECUTION_ID", "FLYTE_ATTEMPT_NUMBER"):
-        name = sandbox.run(flows.read_env, literal_map(name=(variable, str)), spec=spec)
-        values[variable] = sandbox.host.outputs(name).literals["o0"].scalar.primitive.string_value
-    assert values == {
-        "FROM_EXECUTION": "e",
-        "FROM_SANDBOX": "s",
-        "FLYTE_INTERNAL_EXECUTION_ID": "e3",
-        "FLYTE_ATTEMPT_NUMBER": "0",
-    }
+    variables = "FROM_EXECUTION,FROM_SANDBOX,FLYTE_INTERNAL_EXECUTION_ID,FLYTE_ATTEMPT_NUMBER"
+    name = sandbox.run(flows.read_env, literal_map(name=(variables, str)), spec=spec)
+    assert sandbox.host.outputs(name).literals["o0"].scalar.primitive.string_value == f"e|s|{name}|0"
 
 
 def _most_at_once(marks: Path) -> int:
@@ -151,7 +146,8 @@ def test_max_parallelism_bounds_one_executions_tasks(sandbox: Sandbox, tmp_path:
     marks.mkdir()
     spec = admin_execution_pb2.ExecutionSpec(max_parallelism=1)
     name = sandbox.run(flows.naps, literal_map(marks=(str(marks), str)), spec=spec)
-    assert sandbox.host.outputs(name).literals["o0"].scalar.primitive.integer == 6
+    assert sandbox.host.phase(name) == "SUCCEEDED"
+    assert len(list(marks.iterdir())) == 3
     assert _most_at_once(marks) == 1
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from flyteidl.admin import execution_pb2 as admin_execution_pb2
 from flyteidl.core import literals_pb2
 
-from tests.core.sandbox.engine.conftest import Sandbox, WorkflowPhase, literal_map, wait_for_files
+from tests.core.sandbox.engine.conftest import Sandbox, WorkflowPhase, literal_map, python_value, wait_for_files
 
 FLOWS = """
     import os
@@ -40,7 +40,7 @@ FLOWS = """
     @task
     def nap(i: int, marks: str) -> int:
         start = time.time()
-        time.sleep(0.4)
+        time.sleep(0.3)
         Path(marks, f"{os.getpid()}").write_text(f"{start} {time.time()}")
         return i
 
@@ -55,11 +55,10 @@ FLOWS = """
         return add(x=b, y=100)
 
     @workflow
-    def naps(marks: str) -> int:
-        a = nap(i=1, marks=marks)
-        b = nap(i=2, marks=marks)
-        c = nap(i=3, marks=marks)
-        return add(x=add(x=a, y=b), y=c)
+    def naps(marks: str) -> None:
+        nap(i=1, marks=marks)
+        nap(i=2, marks=marks)
+        nap(i=3, marks=marks)
 """
 
 
@@ -162,3 +161,66 @@ def _inputs(marks: Path) -> literals_pb2.LiteralMap:
 
 def _spec() -> admin_execution_pb2.ExecutionSpec:
     return admin_execution_pb2.ExecutionSpec()
+
+
+NESTED = """
+    import os
+    import time
+    import typing
+    from pathlib import Path
+
+    from flyte_core import dynamic, map_task, task, workflow
+
+    @task
+    def wait_then_square(x: int, marks: str) -> int:
+        Path(marks, f"started-{x}-{os.getpid()}").touch()
+        while not Path(marks, "go").exists():
+            time.sleep(0.05)
+        return x * x
+
+    @dynamic
+    def fan_out(n: int, marks: str) -> typing.List[int]:
+        return [wait_then_square(x=i, marks=marks) for i in range(n)]
+
+    @workflow
+    def dynamic_wf(n: int, marks: str) -> typing.List[int]:
+        return fan_out(n=n, marks=marks)
+
+    @workflow
+    def mapped_wf(xs: typing.List[int], ms: typing.List[str]) -> typing.List[int]:
+        return map_task(wait_then_square, concurrency=2)(x=xs, marks=ms)
+"""
+
+
+def _restart_in_the_middle(sandbox: Sandbox, workflow: object, inputs: literals_pb2.LiteralMap, marks: Path) -> str:
+    closure = sandbox.compile(workflow)
+    name = sandbox.submit(workflow, inputs)
+    wait_for_files(marks, 2, "started-")
+    sandbox.engine.stop()
+    engine = sandbox.new_engine()
+    engine.resume(sandbox.execution(name), closure, inputs, _spec())
+    wait_for_files(marks, 4, "started-")
+    (marks / "go").touch()
+    assert sandbox.host.wait(name) == "SUCCEEDED", sandbox.host.workflow_events
+    return name
+
+
+def test_a_dynamic_workflow_resumes_with_the_workflow_it_compiled(sandbox: Sandbox, tmp_path: Path) -> None:
+    flows = sandbox.load(NESTED)
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    inputs = literal_map(n=(2, int), marks=(str(marks), str))
+    name = _restart_in_the_middle(sandbox, flows.dynamic_wf, inputs, marks)
+    assert python_value(sandbox.host.outputs(name).literals["o0"], list[int]) == [0, 1]
+    assert sandbox.host.nodes(name)["n0"] == ["QUEUED", "RUNNING", "DYNAMIC_RUNNING", "SUCCEEDED"]
+
+
+def test_a_map_task_resumes_and_reruns_the_items_that_were_running(sandbox: Sandbox, tmp_path: Path) -> None:
+    flows = sandbox.load(NESTED)
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    inputs = literal_map(xs=([1, 2, 3], list[int]), ms=([str(marks)] * 3, list[str]))
+    name = _restart_in_the_middle(sandbox, flows.mapped_wf, inputs, marks)
+    assert python_value(sandbox.host.outputs(name).literals["o0"], list[int]) == [1, 4, 9]
+    started = sorted(n.split("-")[1] for n in wait_for_files(marks, 5, "started-"))
+    assert started == ["1", "1", "2", "2", "3"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from flyteidl.admin import execution_pb2 as admin_execution_pb2
 from flyteidl.core import catalog_pb2, execution_pb2
@@ -174,3 +175,38 @@ def test_a_process_that_dies_without_an_error_document_is_a_system_failure_with_
     error = sandbox.host.error(name)
     assert error.code == "RetriesExhausted|ProcessFailed"
     assert "exited with status 3" in error.message
+
+
+SERIALIZED = """
+    import os
+    import time
+    from pathlib import Path
+
+    from flyte_core import task, workflow
+
+    @task(cache=True, cache_serialize=True, cache_version="1")
+    def expensive(x: int, marks: str) -> int:
+        Path(marks, str(os.getpid())).touch()
+        time.sleep(0.5)
+        return x * 2
+
+    @workflow
+    def computes(x: int, marks: str) -> int:
+        return expensive(x=x, marks=marks)
+"""
+
+
+def test_a_cache_serializable_task_runs_once_for_executions_asking_at_the_same_time(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    flows = sandbox.load(SERIALIZED)
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    inputs = literal_map(x=(21, int), marks=(str(marks), str))
+    names = [sandbox.submit(flows.computes, inputs) for _ in range(2)]
+    for name in names:
+        assert sandbox.host.wait(name) == "SUCCEEDED"
+        assert sandbox.host.outputs(name).literals["o0"].scalar.primitive.integer == 42
+    assert len(list(marks.iterdir())) == 1
+    statuses = sorted(sandbox.host.node_event(n, "n0", "SUCCEEDED").task_node_metadata.cache_status for n in names)
+    assert statuses == [CacheStatus.CACHE_HIT, CacheStatus.CACHE_POPULATED]
