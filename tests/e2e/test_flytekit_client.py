@@ -53,3 +53,16 @@ def test_flytekit_runs_the_example_on_the_sandbox_as_locally(case: dict, results
     else:
         assert got["phase"] == SUCCEEDED, got.get("error")
         assert got["remote"] == got["local"]
+
+
+def test_the_console_url_flytekit_prints_shows_the_execution(sandbox, results: dict[str, dict]) -> None:
+    import urllib.request
+
+    got = results["hello:hello_wf(name='flyte')"]
+    page_url = f"{sandbox.console_url}/projects/flytesnacks/domains/development/executions/{got['execution']}"
+    with urllib.request.urlopen(page_url, timeout=10) as response:
+        page = response.read().decode()
+    assert "SUCCEEDED" in page and "'hello flyte'" in page
+    with urllib.request.urlopen(f"{page_url}/logs/n0/0", timeout=10) as response:
+        log = response.read().decode()
+    assert "pyflyte-execute" in log and "task-name say_hello" in log

@@ -73,6 +73,10 @@ class SandboxHTTPServer:
         shown = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
         return f"http://{shown}:{self.port}"
 
+    def serve_pages(self, pages: PageRenderer) -> None:
+        """Serve ``/console/...`` with ``pages`` (the control plane is made after the server, for its URL)."""
+        self._server.RequestHandlerClass.pages = pages  # type: ignore[attr-defined]
+
     def start(self) -> None:
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, name="sandbox-http", daemon=True

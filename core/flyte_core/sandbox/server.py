@@ -64,6 +64,7 @@ class SandboxServer:
             ) from exc
         self.http.start()
         self.http_port = self.http.port
+        from flyte_core.sandbox.console import ConsolePages
         from flyte_core.sandbox.engine.engine import LocalEngine
         from flyte_core.sandbox.engine.host import EngineSettings
         from flyte_core.sandbox.schedules import Scheduler
@@ -91,6 +92,7 @@ class SandboxServer:
             work_dir=directory / "work",
         )
         self.control_plane.engine = self.engine
+        self.http.serve_pages(ConsolePages(self.control_plane, directory / "logs"))
         self.scheduler = Scheduler(self.control_plane.active_schedules, self.control_plane.launch_scheduled)
         try:
             bound = self.grpc.add_insecure_port(f"{self.options.host}:{self.options.grpc_port}")
