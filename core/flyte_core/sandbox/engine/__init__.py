@@ -1,8 +1,10 @@
 """The sandbox's executor: runs workflows with flytepropeller's semantics, task containers as local processes.
 
-``LocalEngine`` (``engine.py``) implements the ``Engine`` protocol of ``host.py``; ``workflow.py`` is the DAG
-state machine, ``nodes.py`` what each kind of node does, ``tasks.py`` and ``runner.py`` a task attempt as a
-local process, ``state.py`` what is saved after every change.
+``engine.py``: ``LocalEngine``, the ``Engine`` of ``host.py`` (threads, the process limit, submit, resume,
+terminate, stop). ``workflow.py``: one execution's DAG state machine. ``nodes.py``, ``task_nodes.py``,
+``launch_plans.py``, ``array_nodes.py``: what each kind of node does. ``attempts.py`` and ``runner.py``: a task
+attempt as a local process. ``bindings.py``, ``conditions.py``: node inputs and branch decisions.
+``reporting.py``: the events. ``state.py``: what is saved after every change. ``naming.py``, ``slots.py``.
 """
 
 from flyte_core._lazy import lazy_attributes

@@ -94,7 +94,12 @@ class LocalEngine:
         spec: execution_pb2.ExecutionSpec,
     ) -> None:
         saved = self._context.host.load_engine_state(execution)
-        state = ExecutionState.loads(saved) if saved else None
+        try:
+            state = ExecutionState.loads(saved) if saved else None
+        except Exception as exc:
+            run = ExecutionRun(self._context, execution, closure, inputs, spec, ExecutionState())
+            run.give_up("EngineStateUnreadable", f"cannot resume this execution, its saved state is unreadable: {exc}")
+            return
         run = ExecutionRun(self._context, execution, closure, inputs, spec, state)
         if run.finished:
             run.report_final()

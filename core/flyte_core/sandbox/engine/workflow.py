@@ -240,11 +240,13 @@ class ExecutionRun:
             self._report_workflow("FAILED", error=execution_error(status.error))
 
     def _fail_internally(self, exc: Exception) -> None:
-        """The engine cannot advance the execution: end it as a system failure rather than leave it hanging."""
-        message = f"the sandbox engine failed to run this execution: {type(exc).__name__}: {exc}"
+        self.give_up("EngineError", f"the sandbox engine failed to run this execution: {type(exc).__name__}: {exc}")
+
+    def give_up(self, code: str, message: str) -> None:
+        """The engine cannot run the execution: end it as a system failure rather than leave it hanging."""
         with contextlib.suppress(Exception):
             self.top.abort_active(message)
-        self.state.error = new_error("EngineError", message, execution_pb2.ExecutionError.SYSTEM)
+        self.state.error = new_error(code, message, execution_pb2.ExecutionError.SYSTEM)
         with contextlib.suppress(Exception):
             self._report_workflow("FAILED", error=execution_error(self.state.error))
         self.state.phase = "FAILED"
@@ -350,6 +352,16 @@ class ExecutionRun:
         self._maps[uri] = literals
         while len(self._maps) > _MAPS_KEPT:
             self._maps.popitem(last=False)
+
+    def node_inputs(self, unique_id: str) -> literals_pb2.LiteralMap:
+        """The inputs a node was started with."""
+        return self.read_map(self.blobs.uri(f"{self.data_dir(unique_id)}/inputs.pb"))
+
+    def copy_outputs(self, source: str | None, unique_id: str, attempt: int) -> str | None:
+        """A child DAG's outputs, copied into the node's own output prefix (as propeller does for sub-workflows)."""
+        if source is None:
+            return None
+        return self.write_map(f"{self.attempt_dir(unique_id, attempt)}/outputs.pb", self.read_map(source))
 
     def internal_env(self, template: tasks_pb2.TaskTemplate, attempt: int) -> dict[str, str]:
         """What propeller injects into a task's pod (``k8s_resource_adds.go``)."""

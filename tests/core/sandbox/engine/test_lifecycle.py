@@ -224,3 +224,12 @@ def test_a_map_task_resumes_and_reruns_the_items_that_were_running(sandbox: Sand
     assert python_value(sandbox.host.outputs(name).literals["o0"], list[int]) == [1, 4, 9]
     started = sorted(n.split("-")[1] for n in wait_for_files(marks, 5, "started-"))
     assert started == ["1", "1", "2", "2", "3"]
+
+
+def test_an_execution_whose_saved_state_is_unreadable_fails_instead_of_hanging(sandbox: Sandbox) -> None:
+    flows = sandbox.load(FLOWS)
+    sandbox.host.states["broken"] = b"{not json"
+    execution = sandbox.execution("broken")
+    sandbox.engine.resume(execution, sandbox.compile(flows.naps), literal_map(marks=("/nowhere", str)), _spec())
+    assert sandbox.host.wait("broken") == "FAILED"
+    assert sandbox.host.error("broken").code == "EngineStateUnreadable"
