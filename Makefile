@@ -54,10 +54,11 @@ test-fast: lint
 	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
 # Side by side with flytekit 1.16.31 (benchmarks/README.md).
-bench: $(STAMP)
+bench: $(STAMP) $(FLYTEKIT_STAMP)
 	bash benchmarks/startup.sh
 	bash benchmarks/local_engine.sh
 	bash benchmarks/execute.sh
+	bash benchmarks/sandbox.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
