@@ -49,6 +49,10 @@ FLOWS = """
         return x * factor
 
     @workflow
+    def scale_once(x: int, factor: int) -> int:
+        return scale(x=x, factor=factor)
+
+    @workflow
     def mapped_partial(xs: typing.List[int]) -> typing.List[int]:
         return map_task(functools.partial(scale, factor=3), concurrency=1)(x=xs)
 """
@@ -121,3 +125,26 @@ def test_a_map_task_with_bound_inputs_and_concurrency_one_runs_items_one_at_a_ti
                 running.discard(resource.index)
             running_at_once = max(running_at_once, len(running))
     assert running_at_once == 1
+
+
+REFERENCED = """
+    import typing
+
+    from flyte_core import map_task, reference_task, workflow
+
+    @reference_task(project="p", domain="d", name="{module}.flows.scale", version="v1")
+    def scale(x: int, factor: int) -> int: ...
+
+    @workflow
+    def maps_reference(xs: typing.List[int], fs: typing.List[int]) -> typing.List[int]:
+        return map_task(scale)(x=xs, factor=fs)
+"""
+
+
+def test_an_array_node_over_a_reference_task_gives_each_item_its_own_inputs_file(sandbox: Sandbox) -> None:
+    flows = sandbox.load(FLOWS)
+    sandbox.compile(flows.scale_once)  # registers scale
+    referenced = sandbox.load(REFERENCED.replace("{module}", flows.__name__.split(".")[0]))
+    name = sandbox.run(referenced.maps_reference, literal_map(xs=([1, 2], list[int]), fs=([10, 100], list[int])))
+    assert sandbox.host.phase(name) == "SUCCEEDED", sandbox.host.workflow_events
+    assert python_value(sandbox.host.outputs(name).literals["o0"], list[int]) == [10, 200]
