@@ -654,7 +654,30 @@ class Scope:
             st = self._begin(node, unique_id, parent)
         if st.phase in ACTIVE:
             nodes.handler_for(node).progress(self, node, unique_id, st)
+        if st.phase in ACTIVE and node.WhichOneof("target") != "task_node":
+            self._check_deadline(node, unique_id, st)
         return st
+
+    def _check_deadline(self, node: workflow_pb2.Node, unique_id: str, st: NodeState) -> None:
+        """A node other than a task node past its timeout (a gate waiting for its signal...) fails, its work
+        aborted (task nodes time out attempt by attempt, in ``task_nodes``)."""
+        if not (node.HasField("metadata") and node.metadata.HasField("timeout")):
+            return
+        timeout = node.metadata.timeout.ToTimedelta().total_seconds()
+        if timeout <= 0:
+            return
+        deadline = st.queued_at + timeout
+        if time.time() < deadline:
+            self.run.wake_at(deadline)
+            return
+        reason = f"node execution timeout [{timeout:g}s] expired"
+        nodes.handler_for(node).abort(self, node, unique_id, st, reason)
+        self.fail(
+            node,
+            unique_id,
+            st,
+            execution_pb2.ExecutionError(code="TimeoutExpired", message=reason, kind=execution_pb2.ExecutionError.USER),
+        )
 
     def _new_state(self, node: workflow_pb2.Node, unique_id: str, parent: tuple[str, int] | None) -> NodeState:
         owner = parent or self.parent

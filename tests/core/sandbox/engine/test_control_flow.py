@@ -220,3 +220,16 @@ def _resources(sandbox: Sandbox, name: str) -> list:  # type: ignore[type-arg]
         if event.parent_node_execution_id.execution_id.name == name
         for resource in event.metadata.external_resources
     ]
+
+
+def test_a_gate_that_gets_no_signal_before_its_timeout_fails(sandbox: Sandbox) -> None:
+    flows = sandbox.load(
+        GATES.replace(
+            "timeout=datetime.timedelta(hours=1), expected_type",
+            "timeout=datetime.timedelta(seconds=0.5), expected_type",
+        )
+    )
+    name = sandbox.run(flows.gated, literal_map(x=(1, int)))
+    assert sandbox.host.phase(name) == "FAILED"
+    assert sandbox.host.error(name).code == "TimeoutExpired"
+    assert "node execution timeout [0.5s] expired" in sandbox.host.error(name).message
