@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 from flyteidl.core import catalog_pb2, execution_pb2, identifier_pb2, literals_pb2, tasks_pb2, workflow_pb2
 from flyteidl.event import event_pb2
@@ -21,8 +21,8 @@ from flyte_core.sandbox.engine.task_nodes import cached_outputs, populate_cache
 if TYPE_CHECKING:
     from flyte_core.sandbox.engine.workflow import ExecutionRun, Scope
 
-ExecutionError = execution_pb2.ExecutionError
-CacheStatus = catalog_pb2.CatalogCacheStatus
+ExecutionError: TypeAlias = execution_pb2.ExecutionError
+CacheStatus: TypeAlias = catalog_pb2.CatalogCacheStatus
 NONE_LITERAL = literals_pb2.Literal(scalar=literals_pb2.Scalar(none_type=literals_pb2.Void()))
 
 
@@ -338,9 +338,9 @@ class ArrayHandler:
     def _minimum(self, array: workflow_pb2.ArrayNode, size: int) -> int:
         which = array.WhichOneof("success_criteria")
         if which == "min_successes":
-            return array.min_successes
+            return int(array.min_successes)
         if which == "min_success_ratio":
-            return math.ceil(array.min_success_ratio * size)
+            return math.ceil(float(array.min_success_ratio) * size)
         return size
 
     def _judge(

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 from flyteidl.core import catalog_pb2, execution_pb2, identifier_pb2, literals_pb2, tasks_pb2, workflow_pb2
 
@@ -20,8 +20,8 @@ if TYPE_CHECKING:
     from flyte_core.sandbox.blobs import BlobStore
     from flyte_core.sandbox.engine.workflow import ExecutionRun
 
-ExecutionError = execution_pb2.ExecutionError
-CacheStatus = catalog_pb2.CatalogCacheStatus
+ExecutionError: TypeAlias = execution_pb2.ExecutionError
+CacheStatus: TypeAlias = catalog_pb2.CatalogCacheStatus
 
 MAX_SYSTEM_FAILURES = 3
 """propeller's ``max-node-retries-system-failures``: retries of system errors, counted apart from the user's."""
@@ -57,9 +57,9 @@ class TaskRun:
 def max_attempts(node: workflow_pb2.Node, template: tasks_pb2.TaskTemplate) -> int:
     """Attempts allowed for user errors: ``node.metadata.retries`` (when not 0) else the task's, plus one."""
     if node.HasField("metadata") and node.metadata.HasField("retries") and node.metadata.retries.retries:
-        return node.metadata.retries.retries + 1
+        return int(node.metadata.retries.retries) + 1
     if template.HasField("metadata") and template.metadata.HasField("retries"):
-        return template.metadata.retries.retries + 1
+        return int(template.metadata.retries.retries) + 1
     return 1
 
 
@@ -67,7 +67,7 @@ def timeout_seconds(node: workflow_pb2.Node, template: tasks_pb2.TaskTemplate) -
     """The execution deadline of one attempt: the node's timeout, else the task's (None: none)."""
     for holder in (node.metadata if node.HasField("metadata") else None, template.metadata):
         if holder is not None and holder.HasField("timeout"):
-            seconds = holder.timeout.ToTimedelta().total_seconds()
+            seconds = float(holder.timeout.ToTimedelta().total_seconds())
             if seconds > 0:
                 return seconds
     return None

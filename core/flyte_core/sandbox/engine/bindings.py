@@ -5,7 +5,7 @@ with attribute paths into lists, maps, dataclasses (msgpack) and structs (``node
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import msgpack
 from flyteidl.core import literals_pb2, types_pb2
@@ -14,8 +14,8 @@ from google.protobuf import json_format, struct_pb2
 if TYPE_CHECKING:
     from flyte_core.sandbox.blobs import BlobStore
 
-Literal = literals_pb2.Literal
-LiteralMap = literals_pb2.LiteralMap
+Literal: TypeAlias = literals_pb2.Literal
+LiteralMap: TypeAlias = literals_pb2.LiteralMap
 
 
 class BindingError(Exception):

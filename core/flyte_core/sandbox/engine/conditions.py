@@ -3,6 +3,8 @@ and ``comparator.go``)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flyteidl.core import condition_pb2, literals_pb2, workflow_pb2
 
 Operator = condition_pb2.ComparisonExpression
@@ -88,7 +90,7 @@ def _scalar(scalar: literals_pb2.Scalar, what: str) -> object:
     raise BranchError(MALFORMED_BRANCH, f"Only primitives can be compared. {what} is a {kind}")
 
 
-def _value(primitive: literals_pb2.Primitive) -> tuple[str, object]:
+def _value(primitive: literals_pb2.Primitive) -> tuple[str, Any]:
     kind = primitive.WhichOneof("value")
     if kind == "datetime":
         return kind, primitive.datetime.seconds
@@ -118,17 +120,17 @@ def _compare(comparison: condition_pb2.ComparisonExpression, inputs: literals_pb
             MALFORMED_BRANCH, f"Comparison between different primitives types. lVal[{left_kind}]:rVal[{right_kind}]"
         )
     if op == Operator.EQ:
-        return lvalue == rvalue
+        return bool(lvalue == rvalue)
     if op == Operator.NEQ:
-        return lvalue != rvalue
+        return bool(lvalue != rvalue)
     if left_kind == "boolean":
         raise BranchError(MALFORMED_BRANCH, f"[{Operator.Operator.Name(op)}] not defined for boolean operands.")
     if op == Operator.GT:
-        return lvalue > rvalue  # type: ignore[operator]
+        return bool(lvalue > rvalue)
     if op == Operator.GTE:
-        return lvalue >= rvalue  # type: ignore[operator]
+        return bool(lvalue >= rvalue)
     if op == Operator.LT:
-        return lvalue < rvalue  # type: ignore[operator]
+        return bool(lvalue < rvalue)
     if op == Operator.LTE:
-        return lvalue <= rvalue  # type: ignore[operator]
+        return bool(lvalue <= rvalue)
     raise BranchError(MALFORMED_BRANCH, "Unsupported operator type in Propeller. System error.")

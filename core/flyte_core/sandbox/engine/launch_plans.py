@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 from flyteidl.core import execution_pb2, identifier_pb2, literals_pb2, workflow_pb2
 from flyteidl.event import event_pb2
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 _log = logging.getLogger("flyte_core.sandbox.engine")
 
-ExecutionError = execution_pb2.ExecutionError
+ExecutionError: TypeAlias = execution_pb2.ExecutionError
 
 
 def execution_id(child: dict[str, str]) -> identifier_pb2.WorkflowExecutionIdentifier:
@@ -66,6 +66,8 @@ def launch(
 
 
 class LaunchPlanHandler:
+    """A launch-plan node: the host creates the child execution; the node polls it and takes its outputs."""
+
     def prepare(self, scope: Scope, node: workflow_pb2.Node, unique_id: str, st: NodeState, inputs: object) -> bool:
         return False
 

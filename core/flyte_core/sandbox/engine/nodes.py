@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeAlias
 
 from flyteidl.core import execution_pb2, literals_pb2, types_pb2, workflow_pb2
 
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 _log = logging.getLogger("flyte_core.sandbox.engine")
 
-ExecutionError = execution_pb2.ExecutionError
+ExecutionError: TypeAlias = execution_pb2.ExecutionError
 
 
 class NodeHandler(Protocol):
@@ -67,6 +67,8 @@ def branch_children(node: workflow_pb2.Node) -> list[workflow_pb2.Node]:
 
 
 class _EndHandler:
+    """The end node: its inputs (the workflow's output bindings) become its outputs."""
+
     def prepare(self, scope: Scope, node: workflow_pb2.Node, unique_id: str, st: NodeState, inputs: object) -> bool:
         return False
 
@@ -83,6 +85,8 @@ class _EndHandler:
 
 
 class _BranchHandler:
+    """A branch node: decide the case once, then run the chosen node as the branch's child."""
+
     def prepare(self, scope: Scope, node: workflow_pb2.Node, unique_id: str, st: NodeState, inputs: object) -> bool:
         return False
 
@@ -124,6 +128,8 @@ class _BranchHandler:
 
 
 class _SubWorkflowHandler:
+    """A sub-workflow node: the sub-workflow runs inline, its nodes children of this one."""
+
     def prepare(self, scope: Scope, node: workflow_pb2.Node, unique_id: str, st: NodeState, inputs: object) -> bool:
         try:
             scope.sub_workflow(node.workflow_node.sub_workflow_ref)
@@ -157,6 +163,8 @@ class _SubWorkflowHandler:
 
 
 class _GateHandler:
+    """A gate node: sleep, wait for a signal, or wait for approval (signals come from the host)."""
+
     def prepare(self, scope: Scope, node: workflow_pb2.Node, unique_id: str, st: NodeState, inputs: object) -> bool:
         return False
 

@@ -22,7 +22,7 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, TypeAlias
 
 from flyteidl.core import errors_pb2, execution_pb2, literals_pb2, tasks_pb2
 from google.protobuf import json_format
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from flyte_core.sandbox.blobs import BlobStore
     from flyte_core.sandbox.engine.host import EngineSettings
 
-ExecutionError = execution_pb2.ExecutionError
+ExecutionError: TypeAlias = execution_pb2.ExecutionError
 
 # Variables of a backend or of another attempt that must not leak from the sandbox's environment into a task's.
 _BACKEND_VARIABLES = re.compile(
@@ -157,14 +157,14 @@ def _literal_text(literal: literals_pb2.Literal, template: str) -> str:
             if field == "boolean":
                 return "true" if primitive.boolean else "false"
             if field == "datetime":
-                return primitive.datetime.ToJsonString()
+                return str(primitive.datetime.ToJsonString())
             if field == "duration":
-                return primitive.duration.ToJsonString()
+                return str(primitive.duration.ToJsonString())
             return str(getattr(primitive, field))
         if which == "blob":
-            return scalar.blob.uri
+            return str(scalar.blob.uri)
         if which == "schema":
-            return scalar.schema.uri
+            return str(scalar.schema.uri)
     raise TemplateError(f"{template}: only primitives, blobs, schemas and lists of them can be rendered")
 
 

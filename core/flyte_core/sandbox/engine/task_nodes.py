@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 from flyteidl.core import (
     catalog_pb2,
@@ -26,11 +26,14 @@ from flyte_core.sandbox.engine.state import ItemState, NodeState, execution_erro
 if TYPE_CHECKING:
     from flyte_core.sandbox.engine.workflow import ExecutionRun, Scope
 
-ExecutionError = execution_pb2.ExecutionError
-CacheStatus = catalog_pb2.CatalogCacheStatus
+ExecutionError: TypeAlias = execution_pb2.ExecutionError
+CacheStatus: TypeAlias = catalog_pb2.CatalogCacheStatus
 
 
 class TaskHandler:
+    """A task node: the task cache first, then attempts until one succeeds or no retry is left; a dynamic
+    task then runs the workflow it returned."""
+
     def prepare(
         self, scope: Scope, node: workflow_pb2.Node, unique_id: str, st: NodeState, inputs: literals_pb2.LiteralMap
     ) -> bool:
