@@ -94,11 +94,17 @@ class ArrayHandler:
         return item
 
     def _task_run(
-        self, scope: Scope, node: workflow_pb2.Node, unique_id: str, st: NodeState, index: int, item: ItemState
+        self,
+        scope: Scope,
+        node: workflow_pb2.Node,
+        unique_id: str,
+        st: NodeState,
+        index: int,
+        item: ItemState,
+        template: tasks_pb2.TaskTemplate,
     ) -> attempts.TaskRun:
         run = scope.run
         sub = node.array_node.node
-        template = scope.task(sub.task_node.reference_id)
         data_dir = run.data_dir(unique_id)
         item_dir = f"{run.attempt_dir(unique_id, st.attempt)}/{index}"
         if node.array_node.data_mode == workflow_pb2.ArrayNode.INDIVIDUAL_INPUT_FILES:
@@ -146,11 +152,12 @@ class ArrayHandler:
         st: NodeState,
         index: int,
         item: ItemState,
+        template: tasks_pb2.TaskTemplate,
+        keyed: tasks_pb2.TaskTemplate | None,
         externals: list[event_pb2.ExternalResourceInfo],
     ) -> None:
         run = scope.run
-        task = self._task_run(scope, node, unique_id, st, index, item)
-        keyed = attempts.cache_template(node.array_node.node, task.template)
+        task = self._task_run(scope, node, unique_id, st, index, item, template)
         if item.phase == "NOT_STARTED":
             inputs = self._item_inputs(scope, node, unique_id, index)
             if keyed is not None and run.spec.overwrite_cache:
@@ -317,7 +324,10 @@ class ArrayHandler:
             parallelism = array.parallelism
         else:
             parallelism = max(len(items), 1)
-        over_tasks = array.node.WhichOneof("target") == "task_node"
+        template = keyed = None
+        if array.node.WhichOneof("target") == "task_node":
+            template = scope.task(array.node.task_node.reference_id)
+            keyed = attempts.cache_template(array.node, template)
         externals: list[event_pb2.ExternalResourceInfo] = []
         busy = sum(1 for item in items if item.phase in ("QUEUED", "RUNNING"))
         for index, item in enumerate(items):
@@ -327,8 +337,8 @@ class ArrayHandler:
                 if busy >= parallelism:
                     continue
                 busy += 1
-            if over_tasks:
-                self._progress_task_item(scope, node, unique_id, st, index, item, externals)
+            if template is not None:
+                self._progress_task_item(scope, node, unique_id, st, index, item, template, keyed, externals)
             else:
                 self._progress_launch_plan_item(scope, node, unique_id, st, index, item, externals)
             if item.phase in ("SUCCEEDED", "FAILED"):
