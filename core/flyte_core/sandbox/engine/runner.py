@@ -391,6 +391,7 @@ def _log_tail(log_path: Path, lines: int = 20, limit: int = 4000) -> str:
 
 
 def describe(argv: list[str], env: Mapping[str, Any]) -> str:
-    """The banner a log starts with: what runs, in which environment."""
-    interesting = {k: v for k, v in env.items() if k.startswith(("FLYTE_", "BATCH_JOB_"))}
+    """The banner a log starts with: what runs, and what the backend told it (nothing else of its environment:
+    the log is served over HTTP)."""
+    interesting = {k: v for k, v in env.items() if _BACKEND_VARIABLES.match(k) and not k.startswith("_F_")}
     return f"$ {' '.join(argv)}\n# env: {' '.join(f'{k}={v}' for k, v in sorted(interesting.items()))}\n"
