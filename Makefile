@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
 # flytekit 1.16.31 in a virtual environment of its own: the reference the compatibility tests compare against
-# and the unmodified client the sandbox tests drive. Never a dependency of flyte-core.
+# and the unmodified client the sandbox tests drive (kubernetes: for pod templates). Never a dependency of flyte-core.
 FLYTEKIT_VENV := benchmarks/.venv-flytekit-core
 FLYTEKIT_STAMP := $(FLYTEKIT_VENV)/.installed
 
@@ -26,7 +26,7 @@ install: $(STAMP)
 
 $(FLYTEKIT_STAMP):
 	test -x $(FLYTEKIT_VENV)/bin/python || $(PYTHON) -m venv $(FLYTEKIT_VENV)
-	$(FLYTEKIT_VENV)/bin/python -m pip install --quiet flytekit==1.16.31
+	$(FLYTEKIT_VENV)/bin/python -m pip install --quiet flytekit==1.16.31 kubernetes==37.0.1
 	touch $(FLYTEKIT_STAMP)
 
 # The main job: what is installed, example workflows run locally with pyflyte run, and their registrable package.

@@ -36,7 +36,9 @@ def main() -> None:
     started = time.perf_counter()
     executions = [remote.execute(workflow, inputs={"name": f"n{i}"}) for i in range(count)]
     submitted_s = time.perf_counter() - started
-    finished = [remote.wait(e, poll_interval=datetime.timedelta(milliseconds=500), sync_nodes=False) for e in executions]
+    finished = [
+        remote.wait(e, poll_interval=datetime.timedelta(milliseconds=500), sync_nodes=False) for e in executions
+    ]
     burst_s = time.perf_counter() - started
     failed = sum(1 for e in finished if e.closure.phase != 4)
     print(

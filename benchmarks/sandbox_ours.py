@@ -22,8 +22,7 @@ from pathlib import Path
 import grpc
 from flyteidl.admin import execution_pb2, launch_plan_pb2, task_pb2, workflow_pb2
 from flyteidl.core import identifier_pb2, literals_pb2
-from flyteidl.service import admin_pb2_grpc, dataproxy_pb2_grpc
-from flyteidl.service import dataproxy_pb2
+from flyteidl.service import admin_pb2_grpc, dataproxy_pb2, dataproxy_pb2_grpc
 
 from flyte_core.config.images import ImageConfig
 from flyte_core.config.serialization import FastSerializationSettings, SerializationSettings
@@ -45,7 +44,9 @@ def main() -> None:
     data = archive.read_bytes()
     md5 = hashlib.md5(data).digest()
     location = proxy.CreateUploadLocation(
-        dataproxy_pb2.CreateUploadLocationRequest(project=PROJECT, domain=DOMAIN, filename=archive.name, content_md5=md5)
+        dataproxy_pb2.CreateUploadLocationRequest(
+            project=PROJECT, domain=DOMAIN, filename=archive.name, content_md5=md5
+        )
     )
     headers = {"Content-MD5": base64.b64encode(md5).decode(), "Content-Length": str(len(data)), **location.headers}
     urllib.request.urlopen(urllib.request.Request(location.signed_url, data=data, method="PUT", headers=headers))
@@ -80,7 +81,10 @@ def main() -> None:
         inputs.literals["name"].scalar.primitive.string_value = name
         response = admin.CreateExecution(
             execution_pb2.ExecutionCreateRequest(
-                project=PROJECT, domain=DOMAIN, spec=execution_pb2.ExecutionSpec(launch_plan=launch_plan_id), inputs=inputs
+                project=PROJECT,
+                domain=DOMAIN,
+                spec=execution_pb2.ExecutionSpec(launch_plan=launch_plan_id),
+                inputs=inputs,
             )
         )
         return response.id

@@ -1,10 +1,11 @@
-"""The sandbox's blob store: a directory whose files are named by ``file://`` URIs, and signed URLs to them.
+"""The sandbox's blob store: a directory whose files are named by absolute paths, and signed URLs to them.
 
-Every URI the sandbox hands out (upload targets, execution inputs and outputs, raw data) is a
-``file://`` URI of a file under the root, so task processes and clients on this machine read them with
-any fsspec-based SDK. Over HTTP, a blob is reached only with a signed URL: an HMAC of the method, the
-path and the expiry time, made with the sandbox's secret key. A path that leaves the root (``..``,
-absolute paths, symbolic links) is refused.
+Every URI the sandbox hands out (upload targets, execution inputs and outputs, raw data) is the absolute
+path of a file under the root, so task processes and clients on this machine read them with any
+fsspec-based SDK — and flytekit takes them as local files (it refuses ``file://`` URIs in file literals).
+``file://`` URIs are accepted wherever the sandbox reads one. Over HTTP, a blob is reached only with a
+signed URL: an HMAC of the method, the path and the expiry time, made with the sandbox's secret key. A path
+that leaves the root (``..``, paths elsewhere, symbolic links) is refused.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ class BlobPathError(ValueError):
 
 
 class BlobStore:
-    """Files under ``root``, addressed by ``file://`` URIs or by paths relative to ``root``."""
+    """Files under ``root``, addressed by absolute paths (or ``file://`` URIs) or by paths relative to ``root``."""
 
     def __init__(self, root: str | os.PathLike[str], secret: bytes) -> None:
         self.root = Path(root).resolve()
@@ -34,7 +35,7 @@ class BlobStore:
     # -- naming ------------------------------------------------------------------------------------------
 
     def uri(self, *parts: str) -> str:
-        """The ``file://`` URI of ``root/<parts...>`` (each part may hold ``/``; none may climb out)."""
+        """The URI (absolute path) of ``root/<parts...>`` (each part may hold ``/``; none may climb out)."""
         return _file_uri(self.path(self.relative_path(*parts)))
 
     def relative_path(self, *parts: str) -> str:
@@ -52,12 +53,15 @@ class BlobStore:
         return "/".join(pieces)
 
     def path(self, uri_or_relative: str) -> Path:
-        """The file a URI (``file://...`` under the root) or root-relative path names, after safety checks."""
-        if uri_or_relative.startswith("file://"):
-            parsed = urllib.parse.urlparse(uri_or_relative)
-            if parsed.netloc not in ("", "localhost"):
-                raise BlobPathError(f"'{uri_or_relative}' is not a local file URI")
-            absolute = Path(urllib.parse.unquote(parsed.path))
+        """The file a URI (an absolute path or ``file://...`` under the root) or root-relative path names, checked."""
+        if uri_or_relative.startswith(("file://", "/")):
+            if uri_or_relative.startswith("/"):
+                absolute = Path(uri_or_relative)
+            else:
+                parsed = urllib.parse.urlparse(uri_or_relative)
+                if parsed.netloc not in ("", "localhost"):
+                    raise BlobPathError(f"'{uri_or_relative}' is not a local file URI")
+                absolute = Path(urllib.parse.unquote(parsed.path))
             try:
                 relative = absolute.relative_to(self.root).as_posix()
             except ValueError:
@@ -75,7 +79,7 @@ class BlobStore:
         return candidate
 
     def relative(self, uri: str) -> str:
-        """The root-relative path of a ``file://`` URI under the root."""
+        """The root-relative path of a URI under the root."""
         return self.path(uri).relative_to(self.root).as_posix()
 
     # -- contents -------------------------------------------------------------------------------------------
@@ -125,8 +129,8 @@ class BlobStore:
 
 
 def _file_uri(path: Path) -> str:
-    """``file://`` + the path, not percent-encoded: fsspec (so flytekit and task processes) reads it verbatim."""
-    return "file://" + path.as_posix()
+    """The absolute path: fsspec reads it verbatim and flytekit treats it as a local file."""
+    return path.as_posix()
 
 
 def load_or_create_secret(path: str | os.PathLike[str]) -> bytes:

@@ -165,7 +165,7 @@ def single_task_workflow(task: tasks_pb2.TaskTemplate) -> admin_workflow_pb2.Wor
     by ``f`` + a base32 FNV-1a hash when longer than 30 bytes; its inputs read the workflow inputs, the workflow
     outputs read its outputs; its retries are the template's ``metadata.retries`` when set, else 3.
     """
-    node_id = _fixed_length_unique_id(
+    node_id = fixed_length_unique_id(
         "".join(ch for ch in task.id.name if ch == "-" or unicodedata.category(ch)[0] in "LN"),
         _MAX_UNIQUE_ID_LENGTH,
     )
@@ -1228,7 +1228,7 @@ def _promise_bindings(variables: interface_pb2.VariableMap, node_id: str) -> lis
 _BASE32_ALPHABET = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", "abcdefghijklmnopqrstuvwxyz123456")
 
 
-def _fixed_length_unique_id(value: str, max_length: int) -> str:
+def fixed_length_unique_id(value: str, max_length: int) -> str:
     """flytestdlib's ``FixedLengthUniqueID``: ``value`` if short enough, else ``f`` + base32(FNV-1a 32 of it)."""
     data = value.encode()
     if len(data) <= max_length:

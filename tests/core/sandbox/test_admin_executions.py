@@ -142,7 +142,7 @@ def test_execution_data_is_inline_under_2mb_and_only_a_url_above(sandbox) -> Non
     assert data.full_inputs.literals["x"].scalar.primitive.integer == 1
     assert data.full_outputs.literals["o0"].scalar.primitive.integer == 3
     assert data.outputs.url == uri and data.outputs.bytes == len(outputs.SerializeToString())
-    assert data.inputs.url.startswith("file://") and data.inputs.bytes > 0
+    assert data.inputs.url.startswith("/") and data.inputs.bytes > 0
     big = sandbox.admin.CreateExecution(_request(x=2)).id
     large = literals_pb2.LiteralMap()
     large.literals["o0"].scalar.primitive.string_value = "x" * (3 * 1024 * 1024)

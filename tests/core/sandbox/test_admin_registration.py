@@ -71,7 +71,7 @@ def test_pyflyte_run_remote_sequence_with_retries_registers_once_and_starts_the_
             add_content_md5_metadata=True,
         )
     )
-    assert upload.native_url.startswith("file://") and upload.native_url.endswith("/fastabc.tar.gz")
+    assert upload.native_url.startswith("/") and upload.native_url.endswith("/fastabc.tar.gz")
     # 3-6. tasks concurrently, then workflow, then launch plan; flytekit retries every Create* 3 more times
     entities = serialized(pipeline, LaunchPlan.get_or_create(pipeline))
     tasks = [e for e in entities if isinstance(e, task_pb2.TaskSpec)]

@@ -17,7 +17,7 @@ def store(tmp_path):
 
 def test_blobs_are_file_uris_under_the_root(store) -> None:
     uri = store.write_bytes("metadata/p/d/exec/inputs.pb", b"data")
-    assert uri.startswith("file://") and uri == store.uri("metadata/p/d/exec", "inputs.pb")
+    assert uri == str(store.root / "metadata/p/d/exec/inputs.pb") == store.uri("metadata/p/d/exec", "inputs.pb")
     assert store.read_bytes(uri) == b"data" == store.read_bytes("metadata/p/d/exec/inputs.pb")
     assert store.relative(uri) == "metadata/p/d/exec/inputs.pb"
     assert store.exists(uri) and store.size(uri) == 4
@@ -56,3 +56,8 @@ def test_the_secret_is_made_once_and_kept(tmp_path) -> None:
     first = load_or_create_secret(tmp_path / "secret.key")
     assert len(first) == 32 and load_or_create_secret(tmp_path / "secret.key") == first
     assert (tmp_path / "secret.key").stat().st_mode & 0o777 == 0o600
+
+
+def test_file_uris_are_read_too(store) -> None:
+    uri = store.write_bytes("a/b.pb", b"x")
+    assert store.read_bytes("file://" + uri) == b"x" and store.relative("file://" + uri) == "a/b.pb"

@@ -610,10 +610,10 @@ def test_single_task_node_id_keeps_unicode_letters_and_hashes_long_names() -> No
 
 
 def test_long_ids_hash_as_flytestdlib_does() -> None:
-    from flyte_core.sandbox.compiler import _fixed_length_unique_id
+    from flyte_core.sandbox.compiler import fixed_length_unique_id
 
     # FNV-1a 32 of "foobar" is 0xbf9cf968 (the published test vector); base32 in flytestdlib's alphabet
-    assert _fixed_length_unique_id("foobar", 3) == "fx5ops1a"
+    assert fixed_length_unique_id("foobar", 3) == "fx5ops1a"
 
 
 # ------------------------------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from flyte_core.sandbox.compiler import _fixed_length_unique_id
+from flyte_core.sandbox.compiler import fixed_length_unique_id
 
 MAX_UNIQUE_ID_LENGTH = 20
 """``nodes/common.maxUniqueIDLength``."""
@@ -25,7 +25,7 @@ def fixed_length_unique_id_for_parts(max_length: int, *parts: str) -> str:
         if index > 0 and joined:
             joined += "-"
         joined += part
-    return _fixed_length_unique_id(joined, max_length)
+    return fixed_length_unique_id(joined, max_length)
 
 
 def unique_node_id(node_id: str, parent_unique_id: str | None = None, parent_attempt: int | None = None) -> str:
