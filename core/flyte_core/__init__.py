@@ -69,6 +69,7 @@ _LAZY: dict[str, str] = {
     "create_node": "flyte_core.sdk.node_creation",
     "FlyteAnnotation": "flyte_core.sdk.annotation",
     "HashMethod": "flyte_core.sdk.hash",
+    "FlyteRemote": "flyte_core.remote",
     "FlyteFile": "flyte_core.types.file.file",
     "FlyteDirectory": "flyte_core.types.directory.types",
     "StructuredDataset": "flyte_core.types.structured.structured_dataset",

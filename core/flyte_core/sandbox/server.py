@@ -33,6 +33,7 @@ class SandboxOptions:
     http_port: int = lifecycle.DEFAULT_HTTP_PORT
     max_parallel_tasks: int = field(default_factory=lambda: os.cpu_count() or 2)
     image_environments: dict[str, str] = field(default_factory=dict)
+    trace_rpcs: Path | None = None
 
 
 class SandboxServer:
@@ -72,7 +73,12 @@ class SandboxServer:
         from flyte_core.sandbox.state import SandboxState
 
         self.state = SandboxState(directory / "state.db")
-        self.grpc = grpc.server(_thread_pool(), options=SERVER_OPTIONS)
+        interceptors = []
+        if self.options.trace_rpcs is not None:
+            from flyte_core.sandbox.trace import RpcTrace
+
+            interceptors.append(RpcTrace(self.options.trace_rpcs))
+        self.grpc = grpc.server(_thread_pool(), options=SERVER_OPTIONS, interceptors=interceptors)
         self.control_plane = add_services(
             self.grpc,
             self.state,
@@ -198,6 +204,7 @@ def parse_args(argv: Sequence[str]) -> SandboxOptions:
     parser.add_argument("--http-port", type=int, default=lifecycle.DEFAULT_HTTP_PORT)
     parser.add_argument("--max-parallel", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--image-env", action="append", default=[], metavar="IMAGE=PYTHON_PREFIX")
+    parser.add_argument("--trace-rpcs", type=Path, default=None, metavar="FILE", help="log every request to FILE")
     args = parser.parse_args(list(argv))
     images = {}
     for item in args.image_env:
@@ -212,6 +219,7 @@ def parse_args(argv: Sequence[str]) -> SandboxOptions:
         http_port=args.http_port,
         max_parallel_tasks=max(1, args.max_parallel),
         image_environments=images,
+        trace_rpcs=args.trace_rpcs.absolute() if args.trace_rpcs else None,
     )
 
 

@@ -83,9 +83,16 @@ class RunCommand(click.Group):
     """``pyflyte run``: its subcommands are the Python files of the current directory."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(name for name in os.listdir(".") if name.endswith(".py") and os.path.isfile(name))
+        from flyte_core.builtin.commands.run.remote_entities import REMOTE_GROUPS
+
+        files = sorted(name for name in os.listdir(".") if name.endswith(".py") and os.path.isfile(name))
+        return files + list(REMOTE_GROUPS)
 
     def get_command(self, ctx: click.Context, filename: str) -> click.Command | None:
+        from flyte_core.builtin.commands.run.remote_entities import REMOTE_GROUPS, remote_group
+
+        if filename in REMOTE_GROUPS:
+            return remote_group(filename)
         if not filename.endswith(".py") and not os.path.exists(filename):
             return None
         return EntityGroup(filename)
@@ -275,11 +282,10 @@ class EntityCommand(click.Command):
         run_params = _run_params(ctx)
         inputs = _collect_inputs(self._entity, kwargs)
         if run_params.get("remote"):
-            raise click.UsageError(
-                "pyflyte run --remote is not available in this version of flyte-core yet: run locally "
-                "(without -r/--remote) or register with flytekit's pyflyte",
-                ctx=ctx,
-            )
+            from flyte_core.builtin.commands.run.remote_run import run_remote
+
+            run_remote(ctx, self._entity, self._loaded, inputs, run_params)
+            return
         click.secho("Running Execution on local.", fg="cyan")
         for key, value in run_params.get("envvars", {}).items():
             os.environ[key] = value
