@@ -79,9 +79,19 @@ def _message(exc: BaseException) -> str:
     return text if type(exc).__name__ in text else f"{type(exc).__name__}: {text}"
 
 
-def print_outputs(outputs: Any, names: list[str]) -> None:
-    """Outputs as ``pyflyte run`` prints a local run's: one value alone, several as a mapping."""
-    if len(names) == 1:
+def print_outputs(outputs: Any, names: list[str], tuple_name: str | None = None) -> None:
+    """Outputs as ``pyflyte run`` prints a local run's: one value alone, several as the named tuple a call returns.
+
+    ``tuple_name`` is the entity's output tuple name (``DefaultNamedTupleOutput`` when it has none); without
+    a Python interface (a fetched entity) several outputs print as a mapping.
+    """
+    if not names:
+        click.echo(None)
+    elif len(names) == 1:
         click.echo(outputs[names[0]])
-    elif names:
+    elif tuple_name is None:
         click.echo({name: outputs[name] for name in names})
+    else:
+        import collections
+
+        click.echo(collections.namedtuple(tuple_name, names)(**{name: outputs[name] for name in names}))  # type: ignore[misc]

@@ -75,7 +75,10 @@ def run_remote(
         message = error.message if error is not None else execution.phase_name
         raise click.ClickException(f"execution {execution.name} {execution.phase_name}: {message}")
     with remote_errors(ctx, f"reading the outputs of execution {execution.name}"):
-        print_outputs(execution.outputs, list(entity.python_interface.outputs))
+        interface = entity.python_interface
+        print_outputs(
+            execution.outputs, list(interface.outputs), interface.output_tuple_name or "DefaultNamedTupleOutput"
+        )
 
 
 def _kind(entity: Any) -> str:
