@@ -110,9 +110,9 @@ class FlyteAuthenticationException(FlyteAssertion):
 class FlyteInvalidInputException(FlyteUserException):
     _ERROR_CODE = "USER:InvalidInput"
 
-    def __init__(self, request: Any) -> None:
+    def __init__(self, request: Any, message: str | None = None) -> None:
         self.request = request
-        super().__init__(f"Invalid input: {request}")
+        super().__init__(message or f"Invalid input: {request}")
 
 
 class FlytePromiseAttributeResolveException(FlyteAssertion):

@@ -1,0 +1,1 @@
+"""Built-in remote backends: the transports ``FlyteRemote`` talks to a control plane through."""
