@@ -1037,12 +1037,14 @@ def _execution_spec(
             spec.security_context.CopyFrom(security_context_to_idl(options.security_context))
         if options.max_parallelism is not None:
             spec.max_parallelism = options.max_parallelism
-        if options.notifications:
+        if options.notifications and not options.disable_notifications:
             spec.notifications.notifications.extend(n.to_flyte_idl() for n in options.notifications)
-        if options.disable_notifications:
-            spec.disable_all = True
+        else:
+            spec.disable_all = bool(options.disable_notifications)
         if options.overwrite_cache and overwrite_cache is None:
             overwrite_cache = True
+    else:
+        spec.disable_all = False  # flytekit sets the notification overrides to "not disabled"
     if overwrite_cache:
         spec.overwrite_cache = True
     if interruptible is not None:

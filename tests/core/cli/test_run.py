@@ -283,10 +283,27 @@ def test_run_level_options_are_accepted_locally(project, flyte_cli) -> None:
     assert bad.exit_code == 2 and "is not of the form KEY=VALUE" in bad.output
 
 
-def test_remote_says_it_is_not_available_yet(project, flyte_cli) -> None:
-    project("hello.py", "from flyte_core import task\n\n@task\ndef hi(name: str) -> str:\n    return 'hi ' + name\n")
-    result = flyte_cli.invoke(["run", "--remote", "hello.py", "hi", "--name", "x"])
-    assert result.exit_code == 2 and "--remote" in result.output
+def test_a_launch_plans_default_inputs_are_its_option_defaults(project, flyte_cli) -> None:
+    project(
+        "plans.py",
+        """
+        from flyte_core import LaunchPlan, task, workflow
+
+        @task
+        def add(x: int, y: int) -> int:
+            return x + y
+
+        @workflow
+        def add_wf(x: int, y: int) -> int:
+            return add(x=x, y=y)
+
+        add_lp = LaunchPlan.get_or_create(add_wf, name="add_lp", default_inputs={"x": 10}, fixed_inputs={"y": 1})
+        """,
+    )
+    assert _outputs(flyte_cli.invoke(["run", "plans.py", "add_lp"])) == ["11"]
+    assert _outputs(flyte_cli.invoke(["run", "plans.py", "add_lp", "--x", "2"])) == ["3"]
+    result = flyte_cli.invoke(["run", "plans.py", "add_lp", "--y", "2"])
+    assert result.exit_code == 2 and "No such option '--y'" in result.output
 
 
 def test_pickled_input_from_module_attribute(project, flyte_cli) -> None:
