@@ -393,7 +393,8 @@ def _is_optional(python_type: Any) -> bool:
 
 
 def _launch_plan_defaults(entity: Any) -> dict[str, Any]:
-    defaults = getattr(entity, "default_inputs", None) or {}
+    """A launch plan's saved inputs: they are the defaults of its command-line options."""
+    defaults = getattr(entity, "saved_inputs", None) or {}
     return dict(defaults) if isinstance(defaults, dict) else {}
 
 
