@@ -69,9 +69,17 @@ class Config:
 
     @classmethod
     def for_sandbox(cls) -> Config:
-        """The local sandbox: admin on ``localhost:30080`` (insecure, PKCE), minio on ``localhost:30002``."""
+        """The local sandbox: admin on ``localhost:30080`` (insecure, PKCE), minio on ``localhost:30002``.
+
+        The console is ``pyflyte sandbox start``'s HTTP port, ``localhost:30081``.
+        """
         return cls(
-            platform=PlatformConfig(endpoint="localhost:30080", auth_mode=AuthType.PKCE, insecure=True),
+            platform=PlatformConfig(
+                endpoint="localhost:30080",
+                auth_mode=AuthType.PKCE,
+                insecure=True,
+                console_endpoint="http://localhost:30081",
+            ),
             data_config=DataConfig(
                 s3=S3Config(endpoint="http://localhost:30002", access_key_id="minio", secret_access_key="miniostorage")
             ),

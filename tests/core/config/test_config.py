@@ -72,7 +72,12 @@ def test_default_local_sandbox_is_one_existing_directory_per_process() -> None:
 
 def test_for_sandbox_points_at_the_local_sandbox_and_its_minio() -> None:
     config = Config.for_sandbox()
-    assert config.platform == PlatformConfig(endpoint="localhost:30080", insecure=True, auth_mode=AuthType.PKCE)
+    assert config.platform == PlatformConfig(
+        endpoint="localhost:30080",
+        insecure=True,
+        auth_mode=AuthType.PKCE,
+        console_endpoint="http://localhost:30081",  # pyflyte sandbox start's pages
+    )
     assert config.data_config.s3 == S3Config(
         endpoint="http://localhost:30002", access_key_id="minio", secret_access_key="miniostorage"
     )
