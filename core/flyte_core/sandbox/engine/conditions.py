@@ -87,7 +87,32 @@ def _scalar(scalar: literals_pb2.Scalar, what: str) -> object:
         return scalar.primitive
     if kind == "none_type":
         return _NONE
+    if kind == "binary" and scalar.binary.tag == "msgpack":
+        # a dataclass attribute (``summary.total > 20``) resolves to a msgpack value
+        import msgpack
+
+        value = msgpack.unpackb(scalar.binary.value, raw=False, strict_map_key=False)
+        primitive = _primitive(value)
+        if primitive is not None:
+            return primitive
+        return _NONE if value is None else _not_comparable(what, type(value).__name__)
+    return _not_comparable(what, str(kind))
+
+
+def _not_comparable(what: str, kind: str) -> object:
     raise BranchError(MALFORMED_BRANCH, f"Only primitives can be compared. {what} is a {kind}")
+
+
+def _primitive(value: object) -> literals_pb2.Primitive | None:
+    if isinstance(value, bool):
+        return literals_pb2.Primitive(boolean=value)
+    if isinstance(value, int):
+        return literals_pb2.Primitive(integer=value)
+    if isinstance(value, float):
+        return literals_pb2.Primitive(float_value=value)
+    if isinstance(value, str):
+        return literals_pb2.Primitive(string_value=value)
+    return None
 
 
 def _value(primitive: literals_pb2.Primitive) -> tuple[str, Any]:
@@ -115,6 +140,8 @@ def _compare(comparison: condition_pb2.ComparisonExpression, inputs: literals_pb
     assert isinstance(left, literals_pb2.Primitive) and isinstance(right, literals_pb2.Primitive)
     left_kind, lvalue = _value(left)
     right_kind, rvalue = _value(right)
+    if {left_kind, right_kind} == {"integer", "float_value"}:  # 55 (from a msgpack dataclass field) > 20.0
+        left_kind = right_kind = "float_value"
     if left_kind != right_kind:
         raise BranchError(
             MALFORMED_BRANCH, f"Comparison between different primitives types. lVal[{left_kind}]:rVal[{right_kind}]"

@@ -104,3 +104,18 @@ def test_no_case_taken_is_the_workflows_error_or_a_malformed_branch() -> None:
     assert raised.value.code == MALFORMED_BRANCH
     with pytest.raises(BranchError, match="different primitives types"):
         decide_branch(_branch(_compare(Op.EQ, condition_pb2.Operand(var="x"), flag)), inputs)
+
+
+def test_a_dataclass_field_read_through_msgpack_compares_as_its_value() -> None:
+    import msgpack
+
+    inputs = literals_pb2.LiteralMap()
+    inputs.literals["n1.o0"].scalar.binary.value = msgpack.packb(55)  # summary.total of a dataclass output
+    inputs.literals["n1.o0"].scalar.binary.tag = "msgpack"
+    field = condition_pb2.Operand(var="n1.o0")
+    twenty = condition_pb2.Operand(primitive=literals_pb2.Primitive(float_value=20.0))
+    taken, _ = decide_branch(_branch(_compare(Op.GT, field, twenty), otherwise="b-else"), inputs)
+    assert taken.id == "b-n0"
+    inputs.literals["n1.o0"].scalar.binary.value = msgpack.packb([1, 2])
+    with pytest.raises(BranchError, match="Only primitives can be compared. n1.o0 is a list"):
+        decide_branch(_branch(_compare(Op.GT, field, twenty)), inputs)
