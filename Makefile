@@ -29,12 +29,19 @@ $(FLYTEKIT_STAMP):
 	$(FLYTEKIT_VENV)/bin/python -m pip install --quiet flytekit==1.16.31 kubernetes==37.0.1
 	touch $(FLYTEKIT_STAMP)
 
-# The main job: what is installed, example workflows run locally with pyflyte run, and their registrable package.
+# The main job: what is installed, example workflows run locally, then on the sandbox (started if it is not
+# running; it keeps running so the printed console URLs work: `pyflyte sandbox stop` ends it), and the
+# examples' registrable package.
+SANDBOX_CONFIG := $(HOME)/.flyte/sandbox/config.yaml
 demo: $(STAMP)
 	$(BIN)/pyflyte --version
 	$(BIN)/pyflyte plugins --all
 	$(BIN)/pyflyte run examples/hello.py hello_wf --name demo
 	$(BIN)/pyflyte run examples/pipeline.py pipeline --xs '[1, 2, 3, 4, 5]' --label demo
+	$(BIN)/pyflyte sandbox start
+	$(BIN)/pyflyte -c $(SANDBOX_CONFIG) run --remote --wait examples/hello.py hello_wf --name demo
+	$(BIN)/pyflyte -c $(SANDBOX_CONFIG) run --remote --wait examples/pipeline.py pipeline --xs '[1, 2, 3, 4, 5]' --label demo
+	$(BIN)/pyflyte sandbox status
 	@# What registration would ship: the examples' protobufs and their code archive.
 	mkdir -p .demo
 	$(BIN)/pyflyte --pkgs examples package --image ghcr.io/flyte-core/demo:v1 --copy auto -f -o .demo/flyte-package.tgz

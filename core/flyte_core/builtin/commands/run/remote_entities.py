@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from flyte_core.cli.remote import make_remote, print_outputs, remote_errors
+from flyte_core.cli.remote import make_remote, remote_errors
 
 if TYPE_CHECKING:
     from flyte_core.remote import FlyteRemote
@@ -182,7 +182,7 @@ class RemoteEntityCommand(click.Command):
     def _run(self, **values: Any) -> None:
         """Execute the entity with the inputs given and the ``pyflyte run`` options; print the console URL."""
         from flyte_core.builtin.commands.run.cli import _run_params
-        from flyte_core.builtin.commands.run.remote_run import _options, _snippet
+        from flyte_core.builtin.commands.run.remote_run import announce, execute_with, follow_and_print
 
         ctx = click.get_current_context()
         params = _run_params(ctx)
@@ -190,32 +190,12 @@ class RemoteEntityCommand(click.Command):
         remote, entity = self._remote, self._entity
         click.secho("Running Execution on Remote.", fg="cyan")
         with remote_errors(ctx, f"running {self._kind} '{entity.name}' on {remote.config.platform.endpoint}"):
-            execution = remote.execute(
-                entity,
-                inputs=inputs,
-                project=entity.project,
-                domain=entity.domain,
-                execution_name=params.get("name") or None,
-                options=_options(params),
-                overwrite_cache=params.get("overwrite_cache") or None,
-                interruptible=params.get("interruptible"),
-                envs=params.get("envvars") or None,
-                tags=list(params.get("tags") or ()) or None,
-                cluster_pool=params.get("cluster_pool") or None,
-                execution_cluster_label=params.get("execution_cluster_label") or None,
-                type_hints=self._python_types,
+            execution = execute_with(
+                remote, entity, inputs, params, self._python_types, project=entity.project, domain=entity.domain
             )
-        url = remote.generate_console_url(execution)
-        click.echo(
-            click.style("\n[✔] ", fg="green")
-            + "Go to "
-            + click.style(url, fg="cyan")
-            + " to see execution in the console."
-        )
-        if params.get("dump_snippet"):
-            click.echo(_snippet(remote, execution))
+        announce(remote, execution, params)
         if params.get("wait_execution"):
-            self._wait(ctx, execution, params)
+            follow_and_print(ctx, remote, execution, params, list(self._entity.interface.outputs.variables))
 
     def _inputs(self, values: dict[str, Any]) -> dict[str, Any]:
         """The inputs given, by their names; an optional input without a default that was not given is None."""
@@ -227,17 +207,3 @@ class RemoteEntityCommand(click.Command):
             if value is not None or (name not in self._defaulted and _is_optional(self._python_types[name])):
                 inputs[name] = value
         return inputs
-
-    def _wait(self, ctx: click.Context, execution: Any, params: dict[str, Any]) -> None:
-        """Follow the execution to its end (``--wait``), then print its outputs or fail with its error."""
-        from flyte_core.builtin.commands.run.remote_run import _DEFAULT_POLL_SECONDS, _follow
-
-        poll = float(params.get("poll_interval") or _DEFAULT_POLL_SECONDS)
-        with remote_errors(ctx, f"waiting for execution {execution.name}"):
-            execution = _follow(self._remote, execution, poll)
-        if not execution.is_successful:
-            error = execution.error
-            message = error.message if error is not None else execution.phase_name
-            raise click.ClickException(f"execution {execution.name} {execution.phase_name}: {message}")
-        with remote_errors(ctx, f"reading the outputs of execution {execution.name}"):
-            print_outputs(execution.outputs, list(self._entity.interface.outputs.variables))

@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from flyte_core.cli.module_loader import LoadedFile
     from flyte_core.remote import FlyteRemote, FlyteWorkflowExecution
 
-_DEFAULT_POLL_SECONDS = 1.0
+_FIRST_POLL_SECONDS = 0.05
+_MAX_POLL_SECONDS = 5.0
 
 
 def run_remote(
@@ -45,40 +46,70 @@ def run_remote(
             fast_package_options=FastPackageOptions(copy_style=copy.lower()),
             default_resources=_default_resources(params.get("resource_requests"), params.get("resource_limits")),
         )
-        execution = remote.execute(
-            registered,
-            inputs=inputs,
-            execution_name=params.get("name") or None,
-            options=_options(params),
-            overwrite_cache=params.get("overwrite_cache") or None,
-            interruptible=params.get("interruptible"),
-            envs=params.get("envvars") or None,
-            tags=list(params.get("tags") or ()) or None,
-            cluster_pool=params.get("cluster_pool") or None,
-            execution_cluster_label=params.get("execution_cluster_label") or None,
-            type_hints=dict(entity.python_interface.inputs),
-        )
+        execution = execute_with(remote, registered, inputs, params, dict(entity.python_interface.inputs))
         execution._python_output_types = dict(entity.python_interface.outputs)
+    interface = entity.python_interface
+    announce(remote, execution, params)
+    if params.get("wait_execution"):
+        names = list(interface.outputs)
+        follow_and_print(
+            ctx, remote, execution, params, names, interface.output_tuple_name or "DefaultNamedTupleOutput"
+        )
+
+
+def execute_with(
+    remote: FlyteRemote,
+    entity: Any,
+    inputs: dict[str, Any],
+    params: dict[str, Any],
+    types: dict[str, Any],
+    **extra: Any,
+) -> FlyteWorkflowExecution:
+    """Launch ``entity`` with the ``pyflyte run`` options in ``params`` put where flytekit puts them."""
+    return remote.execute(
+        entity,
+        inputs=inputs,
+        execution_name=params.get("name") or None,
+        options=_options(params),
+        overwrite_cache=params.get("overwrite_cache") or None,
+        interruptible=params.get("interruptible"),
+        envs=params.get("envvars") or None,
+        tags=list(params.get("tags") or ()) or None,
+        cluster_pool=params.get("cluster_pool") or None,
+        execution_cluster_label=params.get("execution_cluster_label") or None,
+        type_hints=types,
+        **extra,
+    )
+
+
+def announce(remote: FlyteRemote, execution: FlyteWorkflowExecution, params: dict[str, Any]) -> None:
+    """Print the console URL (and with ``--dump-snippet`` the FlyteRemote code that fetches the execution)."""
     url = remote.generate_console_url(execution)
     click.echo(
         click.style("\n[✔] ", fg="green") + "Go to " + click.style(url, fg="cyan") + " to see execution in the console."
     )
     if params.get("dump_snippet"):
         click.echo(_snippet(remote, execution))
-    if not params.get("wait_execution"):
-        return
-    poll = float(params.get("poll_interval") or _DEFAULT_POLL_SECONDS)
+
+
+def follow_and_print(
+    ctx: click.Context,
+    remote: FlyteRemote,
+    execution: FlyteWorkflowExecution,
+    params: dict[str, Any],
+    names: list[str],
+    tuple_name: str | None = None,
+) -> None:
+    """``--wait``: follow the execution to its end, then print its outputs, or exit 1 with its error."""
+    poll = params.get("poll_interval")
     with remote_errors(ctx, f"waiting for execution {execution.name}"):
-        execution = _follow(remote, execution, poll)
+        execution = _follow(remote, execution, float(poll) if poll else None)
     if not execution.is_successful:
         error = execution.error
         message = error.message if error is not None else execution.phase_name
         raise click.ClickException(f"execution {execution.name} {execution.phase_name}: {message}")
     with remote_errors(ctx, f"reading the outputs of execution {execution.name}"):
-        interface = entity.python_interface
-        print_outputs(
-            execution.outputs, list(interface.outputs), interface.output_tuple_name or "DefaultNamedTupleOutput"
-        )
+        print_outputs(execution.outputs, names, tuple_name)
 
 
 def _kind(entity: Any) -> str:
@@ -163,18 +194,25 @@ def _snippet(remote: FlyteRemote, execution: FlyteWorkflowExecution) -> str:
     )
 
 
-def _follow(remote: FlyteRemote, execution: FlyteWorkflowExecution, poll: float) -> FlyteWorkflowExecution:
-    """Poll until done, showing the nodes' phases and the elapsed time on standard error."""
+def _follow(remote: FlyteRemote, execution: FlyteWorkflowExecution, poll: float | None) -> FlyteWorkflowExecution:
+    """Poll until done, showing the nodes' phases and the elapsed time on standard error.
+
+    Without ``--poll-interval`` the first checks come quickly (a sandbox runs small workflows in a second)
+    and the interval grows to 5 s.
+    """
     started = time.monotonic()
     progress = _Progress(execution.name)
+    interval = poll or _FIRST_POLL_SECONDS
     try:
         while True:
             execution = remote.sync_execution(execution, sync_nodes=False)
             nodes = _node_phases(remote, execution)
             progress.update(execution.phase_name, nodes, time.monotonic() - started)
             if execution.is_done:
-                return remote.sync_execution(execution, sync_nodes=False)
-            time.sleep(poll)
+                return execution
+            time.sleep(interval)
+            if poll is None:
+                interval = min(interval * 1.5, _MAX_POLL_SECONDS)
     finally:
         progress.close()
 
