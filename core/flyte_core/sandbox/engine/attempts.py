@@ -136,6 +136,7 @@ def start_attempt(run: ExecutionRun, task: TaskRun) -> ExecutionError | None:
         internal={**run.internal_env(template, attempt), **task.extra_env},
     )
     work_dir = tempfile.mkdtemp(prefix="flyte-task-", dir=run.work_root)
+    argv = runner.confine_dest_dirs(argv, work_dir)
     log_path = task.log_path(attempt)
     try:
         process = runner.TaskProcess.start(argv, env, Path(work_dir), log_path, runner.describe(argv, env))

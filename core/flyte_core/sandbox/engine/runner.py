@@ -138,6 +138,20 @@ def render(args: Iterable[str], paths: AttemptPaths, inputs: literals_pb2.Litera
     return rendered
 
 
+_DEST_DIR_FLAGS = ("--dest-dir", "--dynamic-dest-dir")
+
+
+def confine_dest_dirs(argv: list[str], work_dir: str) -> list[str]:
+    """Absolute code directories (``--dest-dir /root``, flytekit's ``pyflyte register`` default) moved under the
+    attempt's own directory: in a pod they are the container's private filesystem, here no two tasks may share
+    one, nor write into this machine's ``/root``."""
+    confined = list(argv)
+    for index, arg in enumerate(confined[:-1]):
+        if arg in _DEST_DIR_FLAGS and os.path.isabs(confined[index + 1]):
+            confined[index + 1] = os.path.join(work_dir, confined[index + 1].lstrip("/"))
+    return confined
+
+
 def _input_value(inputs: literals_pb2.LiteralMap, name: str, template: str) -> str:
     if name not in inputs.literals:
         raise TemplateError(f"{template}: the task has no input '{name}'")

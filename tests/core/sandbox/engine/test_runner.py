@@ -119,3 +119,12 @@ def test_nested_node_ids_are_propellers_lineage_ids_hashed_past_20_bytes() -> No
     assert long_id.startswith("f") and len(long_id) == 8
     assert naming.unique_node_id("a-very-long-node-id-indeed") != "a-very-long-node-id-indeed"
     assert naming.per_retry_unique_key("e1", "n0", 2) == "e1_n0_2"
+
+
+def test_absolute_code_directories_stay_inside_the_attempts_directory() -> None:
+    argv = ["pyflyte-fast-execute", "--additional-distribution", "/b/fast1.tar.gz", "--dest-dir", "/root", "--",
+            "pyflyte-execute", "--dynamic-dest-dir", "/opt/code", "--resolver", "r"]  # fmt: skip
+    confined = runner.confine_dest_dirs(argv, "/work/flyte-task-1")
+    assert confined[4] == "/work/flyte-task-1/root"
+    assert confined[8] == "/work/flyte-task-1/opt/code"
+    assert runner.confine_dest_dirs(["x", "--dest-dir", "."], "/w") == ["x", "--dest-dir", "."]
