@@ -375,13 +375,25 @@ class FlyteRemote:
         """Fast-register ``entity`` with the code under ``source_path``: package, upload, register.
 
         The version is a hash of the code archive, the settings and the images, so registering the same
-        code again registers nothing new.
+        code again registers nothing new. An entity defined in a ``__main__`` without a source file (a
+        notebook, the REPL) has no code to archive: in interactive mode its tasks are pickled instead.
         """
+        project, domain = self._project_domain(project, domain)
+        if source_path is None and _in_fileless_main(entity):
+            settings = SerializationSettings(
+                image_config=image_config or ImageConfig.auto_default_image(),
+                project=project,
+                domain=domain,
+                version=version or "",
+                env=envs,
+                default_resources=default_resources,
+            )
+            self._register_entity(entity, settings, default_launch_plan=default_launch_plan, options=options)
+            return self._fetch_registered(entity, settings)
         copy_style = (fast_package_options.copy_style if fast_package_options else None) or (
             "all" if copy_all else "auto"
         )
         source = Path(source_path or _project_root_of(entity)).resolve()
-        project, domain = self._project_domain(project, domain)
         md5, native_url = self.fast_package(source, copy_style=copy_style, project=project, domain=domain)
         settings = SerializationSettings(
             image_config=image_config or ImageConfig.auto_default_image(),
@@ -468,32 +480,145 @@ class FlyteRemote:
         options: Options | None = None,
     ) -> list[Message]:
         """``entity`` and everything it uses as admin specs, dependencies first (what registration sends)."""
+        mapping = self._serialized(entity, settings, default_launch_plan, options)
+        return [m for m in mapping.values() if isinstance(m, _ADMIN_TYPES)]
+
+    def _serialized(
+        self,
+        entity: Any,
+        settings: SerializationSettings,
+        default_launch_plan: bool,
+        options: Options | None,
+        mapping: dict[Any, Any] | None = None,
+    ) -> dict[Any, Any]:
+        """The translator's mapping (local entity -> spec) of ``entity`` and its default launch plans.
+
+        Given a ``mapping``, adds to it: what is already there is not translated again.
+        """
         from flyte_core.idl.translator import EntityMapping, get_serializable
         from flyte_core.sdk.context import FlyteContextManager
         from flyte_core.sdk.launch_plan import LaunchPlan
         from flyte_core.sdk.workflow import WorkflowBase
 
-        mapping = EntityMapping()
+        mapping = EntityMapping() if mapping is None else mapping
         ctx = FlyteContextManager.current_context()
         with FlyteContextManager.with_context(ctx.new_builder().with_serialization_settings(settings)) as ctx:
             get_serializable(mapping, settings, entity, options)
             if default_launch_plan:
                 for workflow in [e for e in mapping if isinstance(e, WorkflowBase)]:
                     get_serializable(mapping, settings, LaunchPlan.get_default_launch_plan(ctx, workflow), options)
-        return [m for m in mapping.values() if isinstance(m, _ADMIN_TYPES)]
+        return mapping
 
     def _register_entity(
         self, entity: Any, settings: SerializationSettings, default_launch_plan: bool, options: Options | None = None
     ) -> RegistrationResult:
+        probe: list[Message] = []
+        pickled: list[Any] = []
+        if not settings.version or _main_source_file() is None:
+            mapping = self._serialized(entity, _with_version(settings, "0"), default_launch_plan, options)
+            probe = [m for m in mapping.values() if isinstance(m, _ADMIN_TYPES)]
+            pickled = self._tasks_to_pickle(entity, mapping, _with_version(settings, "0"))
+        if pickled:
+            return self._register_pickled(entity, pickled, probe, settings, default_launch_plan, options)
         if not settings.version:
-            probe = self.serialize(entity, _with_version(settings, "0"), default_launch_plan, options)
             settings.version = _version_from_messages(probe, settings)
-        if _is_interactive_entity(entity, self._interactive_mode_enabled):
-            raise FlyteAssertion(
-                f"'{entity.name}' is defined in __main__ or a notebook: its code cannot be shipped by module name. "
-                "Move it to a module file, or use FlyteRemote(..., interactive_mode_enabled=True) from a notebook"
-            )
         messages = self.serialize(entity, settings, default_launch_plan, options)
+        return self.register_serialized(messages, settings.version)
+
+    # -- interactive mode: entities defined in a notebook or the REPL -----------------------------------
+
+    def _tasks_to_pickle(self, entity: Any, mapping: dict[Any, Any], settings: SerializationSettings) -> list[Any]:
+        """The container tasks to ship in ``pkl.gz``: none unless something ``entity`` uses has no source file.
+
+        Besides what ``entity`` uses, a dynamic task's tasks are included: the ones its function refers to,
+        which it creates in the container.
+
+        Raises:
+            FlyteAssertion: interactive mode is off, or an eager task is among them.
+        """
+        from flyte_core.sdk.map_task import ArrayNodeMapTask
+        from flyte_core.sdk.python_auto_container import PythonAutoContainerTask
+        from flyte_core.sdk.python_function_task import ExecutionBehavior
+
+        interactive = [e for e in mapping if _in_fileless_main(e)]
+        if not interactive:
+            return []
+        if not self._interactive_mode_enabled:
+            named = entity if _in_fileless_main(entity) else interactive[0]
+            raise FlyteAssertion(
+                f"'{named.name}' is defined in __main__ without a source file (a notebook, the REPL, "
+                "'python -' or 'python -c'), so its code cannot be shipped as a module. Pass "
+                "FlyteRemote(..., interactive_mode_enabled=True) to ship its tasks as a pickle, or move the code "
+                "to a module file"
+            )
+        expanded: set[int] = set()
+        while True:
+            dynamic = [
+                e
+                for e in mapping
+                if getattr(e, "execution_mode", None) is ExecutionBehavior.DYNAMIC and id(e) not in expanded
+            ]
+            if not dynamic:
+                break
+            expanded.update(id(e) for e in dynamic)
+            for referenced in [r for d in dynamic for r in _entities_referenced_by(d.task_function)]:
+                self._serialized(referenced, settings, False, None, mapping)
+        tasks: dict[int, Any] = {}
+        for candidate in mapping:
+            if getattr(candidate, "execution_mode", None) is ExecutionBehavior.EAGER:
+                raise FlyteAssertion(
+                    f"eager task '{candidate.name}' cannot be registered in interactive mode: it launches its tasks "
+                    "through FlyteRemote from the container, which cannot import them. Move it to a module file"
+                )
+            if isinstance(candidate, ArrayNodeMapTask):
+                candidate = candidate.python_function_task
+            if isinstance(candidate, PythonAutoContainerTask):
+                tasks[id(candidate)] = candidate
+        return list(tasks.values())
+
+    def _register_pickled(
+        self,
+        entity: Any,
+        tasks: list[Any],
+        probe: list[Message],
+        settings: SerializationSettings,
+        default_launch_plan: bool,
+        options: Options | None,
+    ) -> RegistrationResult:
+        """Pickle ``tasks`` into ``pkl.gz``, upload it and register with it as the fast-execute distribution.
+
+        The tasks carry the notebook resolver while pickled and serialized, and get their own back after.
+        The version hashes the pickle, the settings and the specs, so a re-run registers nothing new.
+        """
+        import tempfile
+
+        from flyte_core.remote.data import file_md5
+        from flyte_core.sdk.notebook_resolver import default_notebook_task_resolver, write_pickle
+
+        resolvers = [(task, task.task_resolver) for task in tasks]
+        try:
+            for task in tasks:
+                task.set_resolver(default_notebook_task_resolver)
+            with tempfile.TemporaryDirectory(prefix="flyte-interactive-") as scratch:
+                path = write_pickle(tasks, scratch)
+                size = path.stat().st_size
+                if size > _MAX_PICKLE_BYTES:
+                    raise FlyteAssertion(
+                        f"the pickled tasks of '{entity.name}' take {size / 2**20:.0f} MiB (limit "
+                        f"{_MAX_PICKLE_BYTES // 2**20} MiB): a task captures large data from the notebook's "
+                        "globals; load that data inside the task or pass it as an input"
+                    )
+                root = base64.b32encode(file_md5(path)).decode().rstrip("=").lower()
+                md5, native_url = self.upload_file(path, settings.project, settings.domain, filename_root=root)
+            settings.fast_serialization_settings = FastSerializationSettings(
+                enabled=True, destination_dir=".", distribution_location=native_url
+            )
+            if not settings.version:
+                settings.version = _version_from_hash(md5, settings, _version_from_messages(probe, settings))
+            messages = self.serialize(entity, settings, default_launch_plan, options)
+        finally:
+            for task, resolver in resolvers:
+                task.set_resolver(resolver)
         return self.register_serialized(messages, settings.version)
 
     def register_serialized(
@@ -1080,15 +1205,57 @@ def _project_root_of(entity: Any) -> str:
     return str(find_project_root(Path(path).resolve()))
 
 
-def _is_interactive_entity(entity: Any, enabled: bool) -> bool:
-    target = getattr(entity, "_task_function", None) or getattr(entity, "_workflow_function", None)
-    return bool(target is not None and getattr(target, "__module__", "") == "__main__" and not enabled)
+_MAX_PICKLE_BYTES = 150 * 2**20  # flytekit's limit for an interactive-mode pickle
+
+
+def _main_source_file() -> str | None:
+    """The file ``__main__`` runs from; None in a notebook, the REPL, ``python -`` (``<stdin>``) or ``-c``."""
+    import sys
+
+    path = getattr(sys.modules.get("__main__"), "__file__", None)
+    return path if isinstance(path, str) and os.path.isfile(path) else None
+
+
+def _in_fileless_main(entity: Any) -> bool:
+    """Whether ``entity``'s code lives in a ``__main__`` with no source file (it can only be shipped pickled)."""
+    if _main_source_file() is not None:
+        return False
+    from flyte_core.sdk.python_auto_container import main_module_name
+
+    entity = getattr(entity, "workflow", None) or entity  # a launch plan's code is its workflow's
+    entity = getattr(entity, "python_function_task", None) or entity  # a map task's is its mapped task's
+    function = getattr(entity, "_task_function", None) or getattr(entity, "_workflow_function", None)
+    if function is not None:
+        return getattr(function, "__module__", None) == "__main__"
+    return getattr(entity, "instantiated_in", None) in ("__main__", main_module_name())
+
+
+def _entities_referenced_by(function: Any) -> list[Any]:
+    """The tasks, workflows and launch plans a function's code names as globals (a dynamic task's children)."""
+    import types
+
+    from flyte_core.sdk.base_task import Task
+    from flyte_core.sdk.launch_plan import LaunchPlan
+    from flyte_core.sdk.workflow import WorkflowBase
+
+    function = getattr(function, "__wrapped__", function)
+    code = getattr(function, "__code__", None)
+    namespace = getattr(function, "__globals__", {})
+    names: list[str] = []
+    pending = [code] if code is not None else []
+    while pending:
+        current = pending.pop()
+        names.extend(current.co_names)
+        pending.extend(c for c in current.co_consts if isinstance(c, types.CodeType))
+    found = [namespace[n] for n in dict.fromkeys(names) if n in namespace]
+    return [e for e in found if isinstance(e, Task | WorkflowBase | LaunchPlan)]
 
 
 def _in_notebook() -> bool:
-    try:
-        from IPython import get_ipython  # type: ignore[import-not-found]
-    except ImportError:
-        return False
-    shell = get_ipython()
+    """Whether this runs in a Jupyter kernel (IPython is only asked when something imported it already)."""
+    import sys
+
+    ipython = sys.modules.get("IPython")
+    get_ipython = getattr(ipython, "get_ipython", None)
+    shell = get_ipython() if get_ipython is not None else None
     return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"

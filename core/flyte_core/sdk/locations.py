@@ -24,6 +24,10 @@ FLYTEKIT_LOCATIONS: dict[str, tuple[str, str]] = {
         "flyte_core.sdk.eager",
         "eager_failure_task_resolver",
     ),
+    "flytekit.core.python_auto_container.default_notebook_task_resolver": (
+        "flyte_core.sdk.notebook_resolver",
+        "default_notebook_task_resolver",
+    ),
 }
 
 
