@@ -431,10 +431,16 @@ class FlyteRemote:
         domain: str | None = None,
     ) -> tuple[bytes, str]:
         """Archive the code under ``root`` (``fast<digest>.tar.gz``) and upload it; return (md5, native URL)."""
+        import tempfile
+
         from flyte_core.packaging.fast import fast_package
 
-        archive = fast_package(root, output, deref_symlinks=deref_symlinks, copy_style=copy_style)  # type: ignore[arg-type]
-        return self.upload_file(archive, project, domain)
+        if output is not None:
+            archive = fast_package(root, output, deref_symlinks=deref_symlinks, copy_style=copy_style)  # type: ignore[arg-type]
+            return self.upload_file(archive, project, domain)
+        with tempfile.TemporaryDirectory(prefix="flyte-package-") as scratch:
+            archive = fast_package(root, scratch, deref_symlinks=deref_symlinks, copy_style=copy_style)  # type: ignore[arg-type]
+            return self.upload_file(archive, project, domain)
 
     def upload_file(
         self,
@@ -1062,11 +1068,12 @@ class FlyteRemote:
             return f"{base}/{where}/{kind}/{entity.name}/version/{entity.version}"
         raise FlyteValueException(entity, "has no console page: expected an execution or a registered entity")
 
-    def get_version(self) -> Any:
-        """The control plane's version (``flyteidl.admin.Version``)."""
+    def get_version(self, timeout: float | None = 15.0) -> Any:
+        """The control plane's version (``flyteidl.admin.Version``); gives up after ``timeout`` seconds."""
         from flyteidl.admin import version_pb2
 
-        return self._call("GetVersion", version_pb2.GetVersionRequest()).control_plane_version
+        request = version_pb2.GetVersionRequest()
+        return self.backend.call(_ADMIN, "GetVersion", request, timeout=timeout).control_plane_version
 
 
 # -- helpers -----------------------------------------------------------------------------------------------

@@ -14,16 +14,11 @@ import click
 from flyte_core.cli.options import verbosity
 from flyte_core.cli.remote import make_remote
 
-_VERSION_TIMEOUT = 15.0
-"""Seconds to wait for GetVersion: a firewalled endpoint should not hang ``pyflyte info``."""
-
 
 @click.command("info")
 @click.pass_context
 def info(ctx: click.Context) -> None:
     """Show the flyte-core version, the config file and endpoint in use, and the Flyte backend's version."""
-    from flyteidl.admin import version_pb2
-
     from flyte_core._version import __version__
     from flyte_core.exceptions.base import FlyteException
 
@@ -37,9 +32,7 @@ def info(ctx: click.Context) -> None:
     click.echo(f"Config File: {_config_source()}")
     click.echo(f"Flyte Backend Endpoint: {endpoint}")
     try:
-        response = remote.backend.call(
-            "AdminService", "GetVersion", version_pb2.GetVersionRequest(), timeout=_VERSION_TIMEOUT
-        )
+        version = remote.get_version()  # with a timeout: a firewalled endpoint does not hang the command
     except (FlyteException, ValueError, OSError) as exc:
         click.echo("Flyte Backend Version: unavailable")
         if verbosity(ctx):
@@ -51,7 +44,6 @@ def info(ctx: click.Context) -> None:
         ) from exc
     finally:
         remote.close()
-    version = response.control_plane_version
     build = f" ({version.Build})" if version.Build else ""
     click.echo(f"Flyte Backend Version: {version.Version or 'unknown'}{build}")
 
