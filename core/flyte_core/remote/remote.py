@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import datetime
-import hashlib
 import os
 import time
 import typing
@@ -45,12 +44,21 @@ from flyte_core.exceptions.user import (
 from flyte_core.remote.backend import RemoteBackend, open_backend
 from flyte_core.remote.data import UploadTarget, upload_file, uploading_to
 from flyte_core.remote.entities import FlyteLaunchPlan, FlyteTask, FlyteWorkflow, RemoteEntity
+from flyte_core.remote.execution_spec import execution_spec
 from flyte_core.remote.executions import (
     FlyteNodeExecution,
     FlyteTaskExecution,
     FlyteWorkflowExecution,
 )
+from flyte_core.remote.interactive import (
+    MAX_PICKLE_BYTES,
+    entities_referenced_by,
+    in_fileless_main,
+    in_notebook,
+    main_source_file,
+)
 from flyte_core.remote.literals import LiteralsResolver, guess_literal_type
+from flyte_core.remote.versions import version_from_hash, version_from_messages, with_version
 
 if typing.TYPE_CHECKING:
     from flyte_core.sdk.options import Options
@@ -113,7 +121,7 @@ class FlyteRemote:
         self._default_domain = default_domain or os.environ.get("FLYTE_DEFAULT_DOMAIN") or "development"
         self._data_upload_location = data_upload_location
         self._interactive_mode_enabled = (
-            _in_notebook() if interactive_mode_enabled is None else bool(interactive_mode_enabled)
+            in_notebook() if interactive_mode_enabled is None else bool(interactive_mode_enabled)
         )
         self._backend_kwargs = backend_kwargs
         self._backend: RemoteBackend | None = None
@@ -379,7 +387,7 @@ class FlyteRemote:
         notebook, the REPL) has no code to archive: in interactive mode its tasks are pickled instead.
         """
         project, domain = self._project_domain(project, domain)
-        if source_path is None and _in_fileless_main(entity):
+        if source_path is None and in_fileless_main(entity):
             settings = SerializationSettings(
                 image_config=image_config or ImageConfig.auto_default_image(),
                 project=project,
@@ -407,7 +415,7 @@ class FlyteRemote:
             ),
             source_root=str(source),
         )
-        settings.version = version or _version_from_hash(md5, settings)
+        settings.version = version or version_from_hash(md5, settings)
         self._register_entity(entity, settings, default_launch_plan=default_launch_plan, options=options)
         return self._fetch_registered(entity, settings)
 
@@ -520,14 +528,14 @@ class FlyteRemote:
     ) -> RegistrationResult:
         probe: list[Message] = []
         pickled: list[Any] = []
-        if not settings.version or _main_source_file() is None:
-            mapping = self._serialized(entity, _with_version(settings, "0"), default_launch_plan, options)
+        if not settings.version or main_source_file() is None:
+            mapping = self._serialized(entity, with_version(settings, "0"), default_launch_plan, options)
             probe = [m for m in mapping.values() if isinstance(m, _ADMIN_TYPES)]
-            pickled = self._tasks_to_pickle(entity, mapping, _with_version(settings, "0"))
+            pickled = self._tasks_to_pickle(entity, mapping, with_version(settings, "0"))
         if pickled:
             return self._register_pickled(entity, pickled, probe, settings, default_launch_plan, options)
         if not settings.version:
-            settings.version = _version_from_messages(probe, settings)
+            settings.version = version_from_messages(probe, settings)
         messages = self.serialize(entity, settings, default_launch_plan, options)
         return self.register_serialized(messages, settings.version)
 
@@ -546,11 +554,11 @@ class FlyteRemote:
         from flyte_core.sdk.python_auto_container import PythonAutoContainerTask
         from flyte_core.sdk.python_function_task import ExecutionBehavior
 
-        interactive = [e for e in mapping if _in_fileless_main(e)]
+        interactive = [e for e in mapping if in_fileless_main(e)]
         if not interactive:
             return []
         if not self._interactive_mode_enabled:
-            named = entity if _in_fileless_main(entity) else interactive[0]
+            named = entity if in_fileless_main(entity) else interactive[0]
             raise FlyteAssertion(
                 f"'{named.name}' is defined in __main__ without a source file (a notebook, the REPL, "
                 "'python -' or 'python -c'), so its code cannot be shipped as a module. Pass "
@@ -567,7 +575,7 @@ class FlyteRemote:
             if not dynamic:
                 break
             expanded.update(id(e) for e in dynamic)
-            for referenced in [r for d in dynamic for r in _entities_referenced_by(d.task_function)]:
+            for referenced in [r for d in dynamic for r in entities_referenced_by(d.task_function)]:
                 self._serialized(referenced, settings, False, None, mapping)
         tasks: dict[int, Any] = {}
         for candidate in mapping:
@@ -608,10 +616,10 @@ class FlyteRemote:
             with tempfile.TemporaryDirectory(prefix="flyte-interactive-") as scratch:
                 path = write_pickle(tasks, scratch)
                 size = path.stat().st_size
-                if size > _MAX_PICKLE_BYTES:
+                if size > MAX_PICKLE_BYTES:
                     raise FlyteAssertion(
                         f"the pickled tasks of '{entity.name}' take {size / 2**20:.0f} MiB (limit "
-                        f"{_MAX_PICKLE_BYTES // 2**20} MiB): a task captures large data from the notebook's "
+                        f"{MAX_PICKLE_BYTES // 2**20} MiB): a task captures large data from the notebook's "
                         "globals; load that data inside the task or pass it as an input"
                     )
                 root = base64.b32encode(file_md5(path)).decode().rstrip("=").lower()
@@ -620,7 +628,7 @@ class FlyteRemote:
                 enabled=True, destination_dir=".", distribution_location=native_url
             )
             if not settings.version:
-                settings.version = _version_from_hash(md5, settings, _version_from_messages(probe, settings))
+                settings.version = version_from_hash(md5, settings, version_from_messages(probe, settings))
             messages = self.serialize(entity, settings, default_launch_plan, options)
         finally:
             for task, resolver in resolvers:
@@ -738,7 +746,7 @@ class FlyteRemote:
         name = execution_name
         if execution_name_prefix and not name:
             name = f"{execution_name_prefix}-{uuid.uuid4().hex}"[:20].rstrip("-")
-        spec = _execution_spec(
+        spec = execution_spec(
             target.id, options, overwrite_cache, interruptible, envs, tags, cluster_pool, execution_cluster_label
         )
         request = execution_pb2.ExecutionCreateRequest(
@@ -1113,87 +1121,6 @@ def _seconds(value: datetime.timedelta | float) -> float:
     return value.total_seconds() if isinstance(value, datetime.timedelta) else float(value)
 
 
-def _with_version(settings: SerializationSettings, version: str) -> SerializationSettings:
-    copy = settings.new_builder().build()
-    copy.version = version
-    return copy
-
-
-def _version_from_hash(md5: bytes, settings: SerializationSettings, *extra: str) -> str:
-    """A version that changes when the code, the settings or the images do (so re-runs register nothing)."""
-    digest = hashlib.md5(md5, usedforsecurity=False)
-    digest.update(settings.to_json().encode())
-    for item in extra:
-        digest.update(item.encode())
-    for image in settings.image_config.images or []:
-        digest.update(image.full.encode())
-    return base64.urlsafe_b64encode(digest.digest()).decode().rstrip("=").replace("-", "x").replace("_", "y")
-
-
-def _version_from_messages(messages: Sequence[Message], settings: SerializationSettings) -> str:
-    digest = hashlib.md5(usedforsecurity=False)
-    for message in messages:
-        digest.update(message.SerializeToString(deterministic=True))
-    return _version_from_hash(digest.digest(), settings)
-
-
-def _execution_spec(
-    launch_plan: identifier_pb2.Identifier,
-    options: Options | None,
-    overwrite_cache: bool | None,
-    interruptible: bool | None,
-    envs: dict[str, str] | None,
-    tags: list[str] | None,
-    cluster_pool: str | None,
-    execution_cluster_label: str | None,
-) -> execution_pb2.ExecutionSpec:
-    """The ``ExecutionSpec`` flytekit sends for the same arguments."""
-    from flyteidl.admin import cluster_assignment_pb2, matchable_resource_pb2
-    from flyteidl.core import literals_pb2 as core_literals
-    from google.protobuf import wrappers_pb2
-
-    spec = execution_pb2.ExecutionSpec(
-        launch_plan=launch_plan,
-        metadata=execution_pb2.ExecutionMetadata(mode=execution_pb2.ExecutionMetadata.MANUAL, principal="placeholder"),
-    )
-    if options is not None:
-        if options.labels is not None:
-            spec.labels.CopyFrom(options.labels.to_flyte_idl())
-        if options.annotations is not None:
-            spec.annotations.CopyFrom(options.annotations.to_flyte_idl())
-        if options.raw_output_data_config is not None:
-            spec.raw_output_data_config.CopyFrom(options.raw_output_data_config.to_flyte_idl())
-        if options.security_context is not None:
-            from flyte_core.sdk.launch_plan import security_context_to_idl
-
-            spec.security_context.CopyFrom(security_context_to_idl(options.security_context))
-        if options.max_parallelism is not None:
-            spec.max_parallelism = options.max_parallelism
-        if options.notifications and not options.disable_notifications:
-            spec.notifications.notifications.extend(n.to_flyte_idl() for n in options.notifications)
-        else:
-            spec.disable_all = bool(options.disable_notifications)
-        if options.overwrite_cache and overwrite_cache is None:
-            overwrite_cache = True
-    else:
-        spec.disable_all = False  # flytekit sets the notification overrides to "not disabled"
-    if overwrite_cache:
-        spec.overwrite_cache = True
-    if interruptible is not None:
-        spec.interruptible.CopyFrom(wrappers_pb2.BoolValue(value=interruptible))
-    if envs:
-        spec.envs.values.extend(core_literals.KeyValuePair(key=k, value=v) for k, v in envs.items())
-    if tags:
-        spec.tags.extend(tags)
-    if cluster_pool:
-        spec.cluster_assignment.CopyFrom(cluster_assignment_pb2.ClusterAssignment(cluster_pool_name=cluster_pool))
-    if execution_cluster_label:
-        spec.execution_cluster_label.CopyFrom(
-            matchable_resource_pb2.ExecutionClusterLabel(value=execution_cluster_label)
-        )
-    return spec
-
-
 def _project_root_of(entity: Any) -> str:
     """The project root of the module defining ``entity`` (the first ancestor that is not a package)."""
     import sys
@@ -1210,59 +1137,3 @@ def _project_root_of(entity: Any) -> str:
     if not path:
         return os.getcwd()
     return str(find_project_root(Path(path).resolve()))
-
-
-_MAX_PICKLE_BYTES = 150 * 2**20  # flytekit's limit for an interactive-mode pickle
-
-
-def _main_source_file() -> str | None:
-    """The file ``__main__`` runs from; None in a notebook, the REPL, ``python -`` (``<stdin>``) or ``-c``."""
-    import sys
-
-    path = getattr(sys.modules.get("__main__"), "__file__", None)
-    return path if isinstance(path, str) and os.path.isfile(path) else None
-
-
-def _in_fileless_main(entity: Any) -> bool:
-    """Whether ``entity``'s code lives in a ``__main__`` with no source file (it can only be shipped pickled)."""
-    if _main_source_file() is not None:
-        return False
-    from flyte_core.sdk.python_auto_container import main_module_name
-
-    entity = getattr(entity, "workflow", None) or entity  # a launch plan's code is its workflow's
-    entity = getattr(entity, "python_function_task", None) or entity  # a map task's is its mapped task's
-    function = getattr(entity, "_task_function", None) or getattr(entity, "_workflow_function", None)
-    if function is not None:
-        return getattr(function, "__module__", None) == "__main__"
-    return getattr(entity, "instantiated_in", None) in ("__main__", main_module_name())
-
-
-def _entities_referenced_by(function: Any) -> list[Any]:
-    """The tasks, workflows and launch plans a function's code names as globals (a dynamic task's children)."""
-    import types
-
-    from flyte_core.sdk.base_task import Task
-    from flyte_core.sdk.launch_plan import LaunchPlan
-    from flyte_core.sdk.workflow import WorkflowBase
-
-    function = getattr(function, "__wrapped__", function)
-    code = getattr(function, "__code__", None)
-    namespace = getattr(function, "__globals__", {})
-    names: list[str] = []
-    pending = [code] if code is not None else []
-    while pending:
-        current = pending.pop()
-        names.extend(current.co_names)
-        pending.extend(c for c in current.co_consts if isinstance(c, types.CodeType))
-    found = [namespace[n] for n in dict.fromkeys(names) if n in namespace]
-    return [e for e in found if isinstance(e, Task | WorkflowBase | LaunchPlan)]
-
-
-def _in_notebook() -> bool:
-    """Whether this runs in a Jupyter kernel (IPython is only asked when something imported it already)."""
-    import sys
-
-    ipython = sys.modules.get("IPython")
-    get_ipython = getattr(ipython, "get_ipython", None)
-    shell = get_ipython() if get_ipython is not None else None
-    return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"

@@ -250,7 +250,7 @@ def _plan_sources(
     from flyte_core.cli.module_loader import UserFileError, load_packages
     from flyte_core.exceptions.base import FlyteException
     from flyte_core.idl.translator import registrable_entities
-    from flyte_core.remote.remote import _version_from_hash
+    from flyte_core.remote.versions import version_from_hash
     from flyte_core.sdk.context import FlyteContextManager, FlyteEntities
     from flyte_core.sdk.launch_plan import LaunchPlan
     from flyte_core.sdk.options import Options
@@ -274,7 +274,7 @@ def _plan_sources(
         fast.enabled = True
         fast.distribution_location = location
         if not version:
-            version = _version_from_hash(md5, settings, options.service_account, options.raw_data_prefix)
+            version = version_from_hash(md5, settings, options.service_account, options.raw_data_prefix)
             click.secho(f"Computed version is {version}", fg="yellow", err=True)
     else:
         settings.fast_serialization_settings = None
@@ -347,7 +347,7 @@ def _upload_code(remote: FlyteRemote, root: Path, options: _Options) -> tuple[by
 def _plan_package(remote: FlyteRemote, path: str, settings: SerializationSettings, options: _Options) -> _Plan:
     """Read a package, upload its code archive, and fill in project, domain, version and code location."""
     from flyte_core.builtin.commands.register.package_files import Placement, fill_in, open_package
-    from flyte_core.remote.remote import _version_from_hash
+    from flyte_core.remote.versions import version_from_hash
 
     version = options.version
     with open_package(path) as package:
@@ -365,7 +365,7 @@ def _plan_package(remote: FlyteRemote, path: str, settings: SerializationSetting
             fast.enabled = location is not None
             fast.distribution_location = location
         if not version:
-            version = _version_from_hash(package.digest, settings, options.service_account, options.raw_data_prefix)
+            version = version_from_hash(package.digest, settings, options.service_account, options.raw_data_prefix)
             click.secho(f"Computed version is {version}", fg="yellow", err=True)
         placement = Placement(
             project=remote.default_project,
