@@ -21,16 +21,20 @@ def rename_imports(source: str) -> str:
     return re.sub(r"\bflytekit\b", "flyte_core", source)
 
 
+def port_examples(root: pathlib.Path) -> pathlib.Path:
+    """Copy the shared examples to ``root/examples`` with flyte-core's module names; return ``root``."""
+    shutil.copytree(EXAMPLES, root / "examples")
+    for path in (root / "examples").glob("*.py"):
+        path.write_text(rename_imports(path.read_text()))
+    return root
+
+
 @pytest.fixture(scope="session")
 def examples_package(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], ModuleType]]:
     """Import ``examples.<name>`` from a renamed copy of the shared examples."""
     if not EXAMPLES.is_dir():
         pytest.skip(f"the shared compat examples are not available at {EXAMPLES}")
-    root = tmp_path_factory.mktemp("compat")
-    target = root / "examples"
-    shutil.copytree(EXAMPLES, target)
-    for path in target.glob("*.py"):
-        path.write_text(rename_imports(path.read_text()))
+    root = port_examples(tmp_path_factory.mktemp("compat"))
     sys.path.insert(0, str(root))
     for name in [m for m in sys.modules if m == "examples" or m.startswith("examples.")]:
         del sys.modules[name]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 import os
 import pathlib
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -25,7 +24,7 @@ from flyte_core.config.serialization import SerializationSettings
 from flyte_core.idl.translator import get_serializable
 from flyte_core.sdk.context import FlyteContextManager
 from flyte_core.types.type_engine import TypeEngine
-from tests.compat.conftest import EXAMPLES, rename_imports
+from tests.compat.conftest import EXAMPLES, port_examples
 
 BIN = pathlib.Path(sys.executable).parent
 SETTINGS = SerializationSettings(
@@ -37,10 +36,7 @@ SETTINGS = SerializationSettings(
 def source_root(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
     if not EXAMPLES.is_dir():
         pytest.skip(f"the shared compat examples are not available at {EXAMPLES}")
-    root = tmp_path_factory.mktemp("containers")
-    shutil.copytree(EXAMPLES, root / "examples")
-    for path in (root / "examples").glob("*.py"):
-        path.write_text(rename_imports(path.read_text()))
+    root = port_examples(tmp_path_factory.mktemp("containers"))
     (root / "data").mkdir()
     (root / "data" / "in.txt").write_text("file contents")
     (root / "data" / "rows.csv").write_text("0,0\n1,1")

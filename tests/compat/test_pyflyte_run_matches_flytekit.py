@@ -9,13 +9,12 @@ from __future__ import annotations
 import json
 import os
 import pathlib
-import shutil
 import subprocess
 import sys
 
 import pytest
 
-from tests.compat.conftest import EXAMPLES, rename_imports
+from tests.compat.conftest import EXAMPLES, port_examples
 
 HERE = pathlib.Path(__file__).parent
 RUNS = json.loads((HERE / "expected" / "pyflyte_run_outputs.json").read_text())
@@ -26,11 +25,7 @@ PYFLYTE = str(pathlib.Path(sys.executable).parent / "pyflyte")
 def renamed_examples(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
     if not EXAMPLES.is_dir():
         pytest.skip(f"the shared compat examples are not available at {EXAMPLES}")
-    work = tmp_path_factory.mktemp("run-examples")
-    shutil.copytree(EXAMPLES, work / "examples")
-    for path in (work / "examples").glob("*.py"):
-        path.write_text(rename_imports(path.read_text()))
-    return work
+    return port_examples(tmp_path_factory.mktemp("run-examples"))
 
 
 @pytest.mark.parametrize("run", RUNS, ids=[" ".join(r["args"]) for r in RUNS])

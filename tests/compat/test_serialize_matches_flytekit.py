@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import os
 import pathlib
-import shutil
 import subprocess
 import sys
 import textwrap
 
 import pytest
 
-from tests.compat.conftest import EXAMPLES, rename_imports
+from tests.compat.conftest import EXAMPLES, port_examples
 
 COMPAT = EXAMPLES.parent
 GOLDEN = COMPAT / "golden"
@@ -30,11 +29,7 @@ def source_root(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
     """A project holding the examples package, ported to flyte-core (module names replaced)."""
     if not GOLDEN.is_dir():
         pytest.skip(f"the shared compat goldens are not available at {GOLDEN}")
-    root = tmp_path_factory.mktemp("serialize")
-    shutil.copytree(EXAMPLES, root / "examples")
-    for path in (root / "examples").glob("*.py"):
-        path.write_text(rename_imports(path.read_text()))
-    return root
+    return port_examples(tmp_path_factory.mktemp("serialize"))
 
 
 def _compare(golden: pathlib.Path, candidate: pathlib.Path, *flags: str) -> subprocess.CompletedProcess[str]:

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from flyte_core.sandbox import lifecycle
-from tests.compat.conftest import EXAMPLES, rename_imports
+from tests.compat.conftest import EXAMPLES, port_examples, rename_imports
 
 pytestmark = pytest.mark.slow
 
@@ -41,11 +41,7 @@ def ported_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The compat examples with flytekit's module names replaced by flyte-core's, as a project root."""
     if not EXAMPLES.is_dir():
         pytest.skip(f"the shared compat examples are not available at {EXAMPLES}")
-    root = tmp_path_factory.mktemp("ported")
-    shutil.copytree(EXAMPLES, root / "examples")
-    for path in (root / "examples").glob("*.py"):
-        path.write_text(rename_imports(path.read_text()))
-    return root
+    return port_examples(tmp_path_factory.mktemp("ported"))
 
 
 def _call(module: Any, expression: str) -> tuple[Any, dict[str, Any]]:
