@@ -18,7 +18,9 @@ PROJECT_CODE = """
 import time
 import typing
 
-from flyte_core import task, workflow, LaunchPlan
+import datetime
+
+from flyte_core import task, workflow, LaunchPlan, approve, wait_for_input
 from flyte_core.types.file.file import FlyteFile
 from flyte_core.types.directory.types import FlyteDirectory
 
@@ -80,6 +82,13 @@ def failing(message: str) -> int:
 def nap(seconds: float) -> float:
     time.sleep(seconds)
     return seconds
+
+
+@workflow
+def gated() -> int:
+    answer = wait_for_input("answer", timeout=datetime.timedelta(minutes=2), expected_type=int)
+    doubled = add(a=answer, b=answer)
+    return approve(doubled, "review", timeout=datetime.timedelta(minutes=2))
 
 
 fixed_lp = LaunchPlan.get_or_create(arith, name="arith_fixed", fixed_inputs={"b": 10}, default_inputs={"a": 1})
@@ -236,3 +245,34 @@ def test_console_urls_point_at_the_sandboxs_pages(remote: Any, project: Any, san
         assert "SUCCEEDED" in response.read().decode()
     task = remote.fetch_task(name="remote_wf_client.add")
     assert remote.generate_console_url(task).endswith(f"/task/remote_wf_client.add/version/{task.version}")
+
+
+def _wait_for_signal(remote: Any, execution: Any, signal_id: str) -> None:
+    import time
+
+    deadline = time.monotonic() + 30
+    while signal_id not in {s.id.signal_id for s in remote.list_signals(execution.name)}:
+        assert time.monotonic() < deadline, f"gate {signal_id} was never reached"
+        time.sleep(0.1)
+
+
+def test_gates_take_inputs_and_approvals_through_the_remote(remote: Any, project: Any) -> None:
+    execution = remote.execute(project.gated, inputs={})
+    _wait_for_signal(remote, execution, "answer")
+    with pytest.raises(FlyteValueException, match="'nope' is not a signal|nope"):
+        remote.set_input("nope", execution.name, 1)
+    remote.set_input("answer", execution.name, 21)
+    _wait_for_signal(remote, execution, "review")
+    remote.approve("review", execution.name)
+    assert remote.wait(execution, timeout=60, poll_interval=POLL).outputs["o0"] == 42
+
+
+def test_a_rejected_approval_fails_the_execution(remote: Any, project: Any) -> None:
+    execution = remote.execute(project.gated, inputs={})
+    _wait_for_signal(remote, execution, "answer")
+    remote.set_input("answer", execution.name, 1)
+    _wait_for_signal(remote, execution, "review")
+    remote.reject("review", execution.name)
+    failed = remote.wait(execution, timeout=60, poll_interval=POLL)
+    assert failed.phase_name == "FAILED"
+    assert failed.error.code == "ReceivedRejectSignal"
