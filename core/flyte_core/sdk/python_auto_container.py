@@ -281,7 +281,7 @@ def main_module_name(file: str | None = None) -> str:
     """The importable module name of ``__main__`` (relative to the first ancestor without ``__init__.py``)."""
     main = sys.modules.get("__main__")
     path = file or getattr(main, "__file__", None)
-    if not path:
+    if not path or not os.path.isfile(path):  # a notebook, the REPL, ``python -`` ("<stdin>") or ``-c``
         return "__main__"
     path = os.path.abspath(path)
     directory, filename = os.path.split(path)
