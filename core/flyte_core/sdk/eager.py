@@ -6,8 +6,10 @@ nested ``@eager`` functions, so ``asyncio.gather`` works; exceptions propagate a
 Calling an eager function returns a coroutine (``asyncio.run(wf(x=1))``), except inside a workflow or a
 dynamic task, where it is a node like any task.
 
-Remotely (``EAGER_EXECUTION``) every call would launch an execution through FlyteRemote; that needs the
-remote client (a later issue), so such calls raise an error saying so.
+Remotely (``EAGER_EXECUTION``, the eager task in a container) every call launches an execution through
+FlyteRemote (:class:`flyte_core.remote.eager.EagerController`) and returns its outputs once it finishes; a call
+whose execution fails raises :class:`EagerException`. Stopping the eager task (SIGTERM) stops the executions
+it started; when the registered eager workflow fails, its clean-up task stops those still running.
 """
 
 from __future__ import annotations
@@ -16,10 +18,13 @@ import asyncio
 import contextvars
 import functools
 import inspect
+import os
+import signal
 import threading
 import typing
 import warnings
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from flyte_core.exceptions.user import FlyteAssertion
@@ -36,6 +41,14 @@ _SYNC_CALL_MODES = frozenset(
     {ExecutionState.Mode.LOCAL_WORKFLOW_EXECUTION, ExecutionState.Mode.LOCAL_DYNAMIC_TASK_EXECUTION}
 )
 _EAGER_MODES = frozenset({ExecutionState.Mode.EAGER_LOCAL_EXECUTION, ExecutionState.Mode.EAGER_EXECUTION})
+
+
+class EagerException(Exception):
+    """A call made by an eager workflow running remotely failed: its execution failed, was aborted or timed out.
+
+    The message names the entity, its execution and the error it failed with. Catch it in the eager function
+    to go on after a failed call (flytekit's ``flytekit.exceptions.eager.EagerException``).
+    """
 
 
 class EagerAsyncPythonFunctionTask(AsyncPythonFunctionTask[T]):
@@ -94,19 +107,24 @@ class EagerAsyncPythonFunctionTask(AsyncPythonFunctionTask[T]):
         return result
 
     def execute(self, **kwargs: Any) -> Any:
-        """Run the function to completion: locally in eager-local mode, else in (remote) eager mode."""
+        """Run the function to completion: locally in eager-local mode, else in (remote) eager mode.
+
+        In eager mode the calls go to the context's worker queue; in a container (none set) that is a
+        controller launching them on the backend the task runs on.
+        """
         ctx = FlyteContextManager.current_context()
         state = ctx.execution_state
         if state is None:
             state = ctx.new_execution_state()
         if state.is_local_execution():
             eager_ctx = ctx._replace(execution_state=state.with_params(mode=ExecutionState.Mode.EAGER_LOCAL_EXECUTION))
-        else:
-            eager_ctx = ctx._replace(
-                execution_state=state.with_params(mode=ExecutionState.Mode.EAGER_EXECUTION),
-                worker_queue=ctx.worker_queue or _NoRemote(self.name),
-            )
-        return _run_coroutine(self._run_body, eager_ctx, kwargs)
+            return _run_coroutine(self._run_body, eager_ctx, kwargs)
+        queue = ctx.worker_queue or _controller_for(self.name, ctx)
+        eager_ctx = ctx._replace(
+            execution_state=state.with_params(mode=ExecutionState.Mode.EAGER_EXECUTION), worker_queue=queue
+        )
+        with _stopping_launched_executions_on_sigterm(queue, self.name):
+            return _run_coroutine(self._run_body, eager_ctx, kwargs)
 
     async def _run_body(self, ctx: FlyteContext, kwargs: dict[str, Any]) -> Any:
         with FlyteContextManager.with_context(ctx):
@@ -163,8 +181,8 @@ eager_failure_task_resolver = EagerFailureTaskResolver()
 class EagerFailureHandlerTask(PythonAutoContainerTask[None]):
     """Runs when an eager workflow fails: terminates the executions its eager function started.
 
-    Those executions are tagged ``eager-exec=<execution name>``; stopping them needs the admin service of
-    the execution (``FlyteRemote``).
+    Those executions are labelled ``eager-exec: <execution name>`` (the admin service lists labels as
+    execution tags); the backend is found with ``Config.auto()``, as the eager task found it.
     """
 
     _TASK_TYPE = "eager_failure_handler_task"
@@ -189,14 +207,16 @@ class EagerFailureHandlerTask(PythonAutoContainerTask[None]):
 
         params = FlyteContextManager.current_context().user_space_params
         execution = params.execution_id if params is not None else None
-        try:
-            from flyte_core.remote import terminate_tagged_executions  # type: ignore[attr-defined]
-        except ImportError as exc:
+        if execution is None or not execution.name:
             raise FlyteAssertion(
-                f"eager clean-up task '{self.name}' cannot stop the executions of {execution}: it needs "
-                "flyte_core.remote (FlyteRemote), which this installation does not have"
-            ) from exc
-        terminate_tagged_executions(execution, tag_key="eager-exec", reason="eager workflow failed")
+                f"eager clean-up task '{self.name}' has no execution id, so it cannot tell which executions to "
+                "stop: it runs on a Flyte backend, after its eager workflow failed"
+            )
+        from flyte_core.remote.eager import EAGER_TAG_KEY, terminate_tagged_executions
+
+        terminate_tagged_executions(
+            execution, tag_key=EAGER_TAG_KEY, reason=f"eager workflow execution {execution.name} failed"
+        )
         return literals_pb2.LiteralMap()
 
 
@@ -231,30 +251,71 @@ def _run_coroutine(
 
 
 class _NoRemote:
-    """The worker queue of a remote eager execution when no FlyteRemote is available."""
+    """The worker queue of a remote eager execution that cannot launch anything; calls fail with ``reason``."""
 
-    def __init__(self, eager_name: str) -> None:
+    def __init__(self, eager_name: str, reason: str) -> None:
         self.eager_name = eager_name
+        self.reason = reason
+
+
+def _controller_for(eager_name: str, ctx: FlyteContext) -> Any:
+    """The controller launching the calls of eager task ``eager_name`` running in ``ctx`` (a container)."""
+    from flyte_core.remote.eager import EagerController
+
+    try:
+        return EagerController.for_task_execution(ctx)
+    except FlyteAssertion as exc:  # reported when a call is made, naming what was called
+        return _NoRemote(eager_name, str(exc))
+
+
+@contextmanager
+def _stopping_launched_executions_on_sigterm(queue: Any, eager_name: str) -> Iterator[None]:
+    """While the block runs, SIGTERM (the backend stopping the task) first stops the executions ``queue`` started.
+
+    Signal handlers belong to the main thread; elsewhere (or for a queue that cannot stop anything) this does
+    nothing.
+    """
+    stop = getattr(queue, "terminate_running", None)
+    if stop is None or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGTERM)
+
+    def _on_sigterm(signum: int, frame: Any) -> None:
+        stop(f"eager task '{eager_name}' was stopped")
+        signal.signal(signum, previous if previous is not None else signal.SIG_DFL)
+        if callable(previous):
+            previous(signum, frame)
+        elif previous != signal.SIG_IGN:
+            os.kill(os.getpid(), signum)
+
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
 
 
 def call_in_eager(ctx: FlyteContext, entity: Any, kwargs: dict[str, Any]) -> Any:
     """What calling ``entity`` inside a remote eager execution does: hand it to the worker queue.
 
-    The queue (``ctx.worker_queue.add(entity, input_kwargs=...)``, as flytekit's eager controller) launches
-    the entity through FlyteRemote; without one the call fails with a message saying so.
+    ``ctx.worker_queue.add(entity, input_kwargs=...)`` (flytekit's protocol) returns an awaitable of the
+    outputs. A nested eager function awaits it itself (so ``asyncio.gather`` runs nested eager calls at
+    once); for any other entity the call waits here and returns the outputs. That includes ``async`` tasks:
+    ``AsyncPythonFunctionTask.__call__`` returns what this returns without awaiting it, so the outputs must
+    be ready, and async tasks gathered together run one after the other.
     """
     queue = ctx.worker_queue
     add = getattr(queue, "add", None)
     if add is None:
         eager_name = getattr(queue, "eager_name", None)
         where = f"eager workflow '{eager_name}'" if eager_name else "an eager workflow"
+        reason = getattr(queue, "reason", None) or "this context has no worker queue to launch it with"
         raise FlyteAssertion(
-            f"{where} called '{getattr(entity, 'name', entity)}' in remote eager execution (EAGER_EXECUTION): "
-            "launching its execution needs FlyteRemote, which flyte-core does not provide yet (a later issue). "
-            "Run the eager workflow locally instead: asyncio.run(my_eager_wf(...))"
+            f"{where} called '{getattr(entity, 'name', entity)}' in remote eager execution (EAGER_EXECUTION): {reason}"
         )
     pending = add(entity, input_kwargs=kwargs)
-    if isinstance(entity, AsyncPythonFunctionTask) or not inspect.isawaitable(pending):
+    if isinstance(entity, EagerAsyncPythonFunctionTask) or not inspect.isawaitable(pending):
         return pending
 
     async def _wait(ctx: FlyteContext, _: dict[str, Any]) -> Any:
@@ -312,7 +373,8 @@ def eager(_fn: Callable[..., Any] | None = None, *args: Any, **kwargs: Any) -> A
     if unknown:
         warnings.warn(
             f"eager workflow '{getattr(_fn, '__qualname__', _fn)}': ignoring argument(s) {', '.join(unknown)} "
-            "(they configure the remote eager controller, which flyte-core does not provide yet)",
+            "(flytekit's experimental eager took them to build its FlyteRemote; this eager finds the backend with "
+            "Config.auto() where the eager task runs)",
             UserWarning,
             stacklevel=2,
         )
@@ -356,6 +418,7 @@ def _task_metadata(
 
 __all__ = [
     "EagerAsyncPythonFunctionTask",
+    "EagerException",
     "EagerFailureHandlerTask",
     "EagerFailureTaskResolver",
     "call_in_eager",
