@@ -741,6 +741,7 @@ class FlyteRemote:
             target, python_types, output_types = self._registered_for_local(
                 entity, project, domain, version, image_config, options, serialization_settings, envs
             )
+            inputs = {**_task_defaults(entity), **inputs}
         python_types.update(type_hints or {})
         literal_inputs = self._to_literal_map(target, inputs, python_types, project, domain)
         name = execution_name
@@ -1168,6 +1169,21 @@ _KINDS = {
     identifier_pb2.LAUNCH_PLAN: ("launch plan", "GetLaunchPlan", "ListLaunchPlans"),
 }
 _LIST_FIELD = {"ListTasks": "tasks", "ListWorkflows": "workflows", "ListLaunchPlans": "launch_plans"}
+
+
+def _task_defaults(entity: Any) -> dict[str, Any]:
+    """A local task's Python defaults (a registered task carries none; its launch is given them), None for
+    optional inputs without one."""
+    from flyte_core.sdk.base_task import Task
+    from flyte_core.types.union import UnionTransformer
+
+    if not isinstance(entity, Task):
+        return {}
+    defaults: dict[str, Any] = {}
+    for name, (python_type, default) in entity.python_interface.inputs_with_defaults.items():
+        if default is not None or UnionTransformer.is_optional_type(python_type):
+            defaults[name] = default
+    return defaults
 
 
 def _required(value: str | None, what: str) -> str:

@@ -59,6 +59,9 @@ MAX_INLINE_BYTES = 2 * 1024 * 1024
 _NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 """k8s ``rand.String``'s alphabet, from which flyteadmin draws execution names (``a`` + 19 characters)."""
 _EXECUTION_NAME_LENGTH = 20
+"""Generated execution names: "a" + 19 characters, as flyteadmin makes them."""
+_MAX_EXECUTION_NAME_LENGTH = 63
+"""Names given by clients: up to a Kubernetes label value, as flyteadmin allows (``allowedExecutionNameLength``)."""
 _SYSTEM_GENERATED = common_pb2.NamedEntityState.SYSTEM_GENERATED
 _TABLES = {ResourceType.TASK: "tasks", ResourceType.WORKFLOW: "workflows", ResourceType.LAUNCH_PLAN: "launch_plans"}
 _KIND = {ResourceType.TASK: "task", ResourceType.WORKFLOW: "workflow", ResourceType.LAUNCH_PLAN: "launch plan"}
@@ -548,9 +551,9 @@ class ControlPlane:
         if request.name:
             import re
 
-            if len(request.name) > _EXECUTION_NAME_LENGTH:
+            if len(request.name) > _MAX_EXECUTION_NAME_LENGTH:
                 raise InvalidArgument(
-                    f"size of name exceeded length {_EXECUTION_NAME_LENGTH} : {request.name} (use a shorter name "
+                    f"size of name exceeded length {_MAX_EXECUTION_NAME_LENGTH} : {request.name} (use a shorter name "
                     "or leave it empty for a generated one)"
                 )
             if not re.fullmatch(r"[a-z][a-z\-0-9]*", request.name.lower()):

@@ -300,10 +300,8 @@ def call_in_eager(ctx: FlyteContext, entity: Any, kwargs: dict[str, Any]) -> Any
     """What calling ``entity`` inside a remote eager execution does: hand it to the worker queue.
 
     ``ctx.worker_queue.add(entity, input_kwargs=...)`` (flytekit's protocol) returns an awaitable of the
-    outputs. A nested eager function awaits it itself (so ``asyncio.gather`` runs nested eager calls at
-    once); for any other entity the call waits here and returns the outputs. That includes ``async`` tasks:
-    ``AsyncPythonFunctionTask.__call__`` returns what this returns without awaiting it, so the outputs must
-    be ready, and async tasks gathered together run one after the other.
+    outputs. Calls of ``async`` entities (tasks and nested eager functions) are awaited by their caller, so
+    ``asyncio.gather`` runs them at once; for any other entity the call waits here and returns the outputs.
     """
     queue = ctx.worker_queue
     add = getattr(queue, "add", None)
@@ -315,7 +313,7 @@ def call_in_eager(ctx: FlyteContext, entity: Any, kwargs: dict[str, Any]) -> Any
             f"{where} called '{getattr(entity, 'name', entity)}' in remote eager execution (EAGER_EXECUTION): {reason}"
         )
     pending = add(entity, input_kwargs=kwargs)
-    if isinstance(entity, EagerAsyncPythonFunctionTask) or not inspect.isawaitable(pending):
+    if isinstance(entity, AsyncPythonFunctionTask) or not inspect.isawaitable(pending):
         return pending
 
     async def _wait(ctx: FlyteContext, _: dict[str, Any]) -> Any:

@@ -177,7 +177,10 @@ class AsyncPythonFunctionTask(PythonFunctionTask[T]):
 async def _awaitable_call(entity: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     from flyte_core.sdk.promise import flyte_entity_call_handler
 
-    return flyte_entity_call_handler(entity, *args, **kwargs)
+    result = flyte_entity_call_handler(entity, *args, **kwargs)
+    if inspect.isawaitable(result):  # in a remote eager function the call is an execution to wait for
+        return await result
+    return result
 
 
 def _task_name(fn: Callable[..., Any]) -> str:

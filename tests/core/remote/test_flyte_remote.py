@@ -31,6 +31,11 @@ def add(a: int, b: int) -> int:
 
 
 @task
+def scale(x: int, factor: int = 3, note: typing.Optional[str] = None) -> str:
+    return f"{x * factor} {note}"
+
+
+@task
 def describe(n: int, label: str) -> typing.NamedTuple("Out", [("text", str), ("double", int)]):
     return f"{label}:{n}", 2 * n
 
@@ -276,3 +281,9 @@ def test_a_rejected_approval_fails_the_execution(remote: Any, project: Any) -> N
     failed = remote.wait(execution, timeout=60, poll_interval=POLL)
     assert failed.phase_name == "FAILED"
     assert failed.error.code == "ReceivedRejectSignal"
+
+
+def test_a_local_tasks_python_defaults_are_sent_with_its_inputs(remote: Any, project: Any) -> None:
+    execution = remote.execute(project.scale, inputs={"x": 2}, wait=True)
+    assert execution.outputs["o0"] == "6 None"
+    assert remote.execute(project.scale, inputs={"x": 2, "factor": 5, "note": "n"}, wait=True).outputs["o0"] == "10 n"

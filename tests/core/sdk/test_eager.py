@@ -166,7 +166,7 @@ def test_remote_controller_arguments_are_ignored_with_a_warning() -> None:
     assert asyncio.run(remote_configured(x=3)) == 3
 
 
-def test_calls_in_remote_eager_execution_say_flyte_remote_is_needed() -> None:
+def test_a_remote_eager_call_without_an_execution_context_says_what_is_missing() -> None:
     @eager
     async def remote(x: int) -> int:
         return add_one(x=x)
@@ -175,7 +175,7 @@ def test_calls_in_remote_eager_execution_say_flyte_remote_is_needed() -> None:
     state = ctx.new_execution_state().with_params(mode=ExecutionState.Mode.TASK_EXECUTION)
     with FlyteContextManager.with_context(ctx._replace(execution_state=state)) as exec_ctx:
         literal_map = TypeEngine.dict_to_literal_map(exec_ctx, {"x": 1}, {"x": int})
-        with pytest.raises(FlyteUserRuntimeException, match="needs FlyteRemote") as info:
+        with pytest.raises(FlyteUserRuntimeException, match="needs FlyteRemote, the eager execution's id") as info:
             remote.dispatch_execute(exec_ctx, literal_map)
     assert isinstance(info.value.value, FlyteAssertion)
     assert "eager workflow 'tests.core.sdk.test_eager.remote' called 'tests.core.sdk.test_eager.add_one'" in str(
