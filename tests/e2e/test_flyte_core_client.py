@@ -44,6 +44,23 @@ def ported_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return port_examples(tmp_path_factory.mktemp("ported"))
 
 
+@pytest.fixture
+def examples_importable(ported_project: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """``examples.*`` importable from the ported copy, with nothing left from other imports of the examples
+    (modules, launch plans cached by name)."""
+    from flyte_core.sdk.launch_plan import LaunchPlan
+
+    def forget() -> None:
+        for name in [m for m in sys.modules if m == "examples" or m.startswith("examples.")]:
+            del sys.modules[name]
+
+    forget()
+    monkeypatch.setattr(LaunchPlan, "CACHE", {})
+    monkeypatch.syspath_prepend(str(ported_project))
+    yield ported_project
+    forget()
+
+
 def _call(module: Any, expression: str) -> tuple[Any, dict[str, Any]]:
     """The entity and keyword arguments an example expression calls."""
     calls: list[tuple[Any, dict[str, Any]]] = []
@@ -62,7 +79,7 @@ def _values(result: Any) -> list[Any]:
     return [] if result is None else list(result) if isinstance(result, tuple) else [result]
 
 
-def test_flyte_remote_runs_every_example_as_locally(traced_sandbox: Any, ported_project: Path) -> None:
+def test_flyte_remote_runs_every_example_as_locally(traced_sandbox: Any, examples_importable: Path) -> None:
     """Every case is registered (fast), started at once, waited for, and compared with a local call."""
     import importlib
 
@@ -70,9 +87,6 @@ def test_flyte_remote_runs_every_example_as_locally(traced_sandbox: Any, ported_
     from flyte_core.remote import FlyteRemote
 
     sandbox, _ = traced_sandbox
-    sys.path.insert(0, str(ported_project))
-    for name in [m for m in sys.modules if m == "examples" or m.startswith("examples.")]:
-        del sys.modules[name]
     remote = FlyteRemote(Config.auto(str(sandbox.config_path)))
     started = []
     try:
@@ -98,7 +112,6 @@ def test_flyte_remote_runs_every_example_as_locally(traced_sandbox: Any, ported_
                 mismatches.append(f"{label}: remote {remote_values!r} != local {local_values!r}")
         assert not mismatches, "\n".join(mismatches)
     finally:
-        sys.path.remove(str(ported_project))
         remote.close()
 
 
@@ -123,41 +136,37 @@ def _last_line(text: str) -> str:
     return text.rstrip().splitlines()[-1] if text.strip() else ""
 
 
-def test_pyflyte_run_remote_prints_what_a_local_run_prints(traced_sandbox: Any, ported_project: Path) -> None:
+def test_pyflyte_run_remote_prints_what_a_local_run_prints(traced_sandbox: Any, examples_importable: Path) -> None:
     import importlib
 
     sandbox, _ = traced_sandbox
     env = {**os.environ, "FLYTECTL_CONFIG": str(sandbox.config_path), "FLYTE_LOCAL_CACHE_ENABLED": "false"}
-    sys.path.insert(0, str(ported_project))
     mismatches, ran = [], 0
-    try:
-        for case in CASES:
-            if "error" in case:
-                continue
-            module = importlib.import_module(f"examples.{case['module']}")
-            entity, kwargs = _call(module, case["expression"])
-            args = _cli_args(kwargs)
-            # pyflyte run names a launch plan by its name, anything else by its attribute
-            attribute = getattr(entity, "name", "") if type(entity).__name__ == "LaunchPlan" else ""
-            attribute = attribute or next(n for n, v in vars(module).items() if v is entity)
-            if args is None:
-                continue
-            command = [f"examples/{case['module']}.py", attribute, *args]
-            remote = subprocess.run(
-                [PYFLYTE, "run", "--remote", "--wait", *command],
-                capture_output=True, text=True, env=env, cwd=ported_project, timeout=180,
-            )  # fmt: skip
-            local = subprocess.run(
-                [PYFLYTE, "run", *command], capture_output=True, text=True, env=env, cwd=ported_project, timeout=180
+    for case in CASES:
+        if "error" in case:
+            continue
+        module = importlib.import_module(f"examples.{case['module']}")
+        entity, kwargs = _call(module, case["expression"])
+        args = _cli_args(kwargs)
+        # pyflyte run names a launch plan by its name, anything else by its attribute
+        attribute = getattr(entity, "name", "") if type(entity).__name__ == "LaunchPlan" else ""
+        attribute = attribute or next(n for n, v in vars(module).items() if v is entity)
+        if args is None:
+            continue
+        command = [f"examples/{case['module']}.py", attribute, *args]
+        remote = subprocess.run(
+            [PYFLYTE, "run", "--remote", "--wait", *command],
+            capture_output=True, text=True, env=env, cwd=examples_importable, timeout=180,
+        )  # fmt: skip
+        local = subprocess.run(
+            [PYFLYTE, "run", *command], capture_output=True, text=True, env=env, cwd=examples_importable, timeout=180
+        )
+        ran += 1
+        if remote.returncode != 0 or _last_line(remote.stdout) != _last_line(local.stdout):
+            mismatches.append(
+                f"{' '.join(command)}: remote ({remote.returncode}) {_last_line(remote.stdout)!r} "
+                f"{remote.stderr[-800:]} != local {_last_line(local.stdout)!r}"
             )
-            ran += 1
-            if remote.returncode != 0 or _last_line(remote.stdout) != _last_line(local.stdout):
-                mismatches.append(
-                    f"{' '.join(command)}: remote ({remote.returncode}) {_last_line(remote.stdout)!r} "
-                    f"{remote.stderr[-800:]} != local {_last_line(local.stdout)!r}"
-                )
-    finally:
-        sys.path.remove(str(ported_project))
     assert ran >= 20
     assert not mismatches, "\n".join(mismatches)
 
