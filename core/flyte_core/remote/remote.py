@@ -74,7 +74,11 @@ _TERMINAL_NODE = ("start-node", "end-node")
 
 @dataclass(frozen=True)
 class FastPackageOptions:
-    """What goes in a fast-registration archive: ``copy_style`` ``"auto"`` (imported modules) or ``"all"``."""
+    """What goes in a fast-registration archive: ``copy_style`` ``"auto"`` (imported modules) or ``"all"``.
+
+    flytekit's other fields are accepted; the ignore rules are always the standard ones (git, ``.dockerignore``,
+    ``.flyteignore``), so ``ignores``, ``keep_default_ignores`` and ``show_files`` change nothing yet.
+    """
 
     ignores: Sequence[Any] = ()
     keep_default_ignores: bool = True
