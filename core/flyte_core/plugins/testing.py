@@ -44,11 +44,21 @@ class FlyteCliRunner:
     """Invokes the ``pyflyte`` root command in-process and returns click's ``Result``."""
 
     def invoke(self, args: Sequence[str], **kwargs: Any) -> Any:
+        import os
+
         from click.testing import CliRunner
 
         from flyte_core.cli.main import pyflyte
+        from flyte_core.config.files import FLYTECTL_CONFIG_ENV_VAR_OVERRIDE
 
-        return CliRunner().invoke(pyflyte, list(args), prog_name="pyflyte", **kwargs)
+        before = os.environ.get(FLYTECTL_CONFIG_ENV_VAR_OVERRIDE)
+        try:
+            return CliRunner().invoke(pyflyte, list(args), prog_name="pyflyte", **kwargs)
+        finally:  # ``pyflyte -c FILE`` exports the file for the process; a test's invocation must not leak it
+            if before is None:
+                os.environ.pop(FLYTECTL_CONFIG_ENV_VAR_OVERRIDE, None)
+            else:
+                os.environ[FLYTECTL_CONFIG_ENV_VAR_OVERRIDE] = before
 
 
 @pytest.fixture

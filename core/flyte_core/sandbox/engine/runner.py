@@ -35,7 +35,9 @@ ExecutionError: TypeAlias = execution_pb2.ExecutionError
 
 # Variables of a backend or of another attempt that must not leak from the sandbox's environment into a task's.
 _BACKEND_VARIABLES = re.compile(
-    r"^(FLYTE_INTERNAL_.*|FLYTE_ATTEMPT_NUMBER|FLYTE_K8S_ARRAY_INDEX|BATCH_JOB_ARRAY_INDEX_.*|_F_.*)$"
+    r"^(FLYTE_INTERNAL_.*|FLYTE_ATTEMPT_NUMBER|FLYTE_K8S_ARRAY_INDEX|BATCH_JOB_ARRAY_INDEX_.*|_F_.*"
+    # which control plane a task's FlyteRemote talks to: this sandbox (its config comes in extra_env)
+    r"|_FLYTECTL_CONFIG_PYFLYTE_OVERRIDE|FLYTE_PLATFORM_.*)$"
 )
 
 

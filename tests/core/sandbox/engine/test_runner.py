@@ -128,3 +128,18 @@ def test_absolute_code_directories_stay_inside_the_attempts_directory() -> None:
     assert confined[4] == "/work/flyte-task-1/root"
     assert confined[8] == "/work/flyte-task-1/opt/code"
     assert runner.confine_dest_dirs(["x", "--dest-dir", "."], "/w") == ["x", "--dest-dir", "."]
+
+
+def test_a_task_talks_to_this_sandbox_whatever_the_sandbox_was_started_with(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("_FLYTECTL_CONFIG_PYFLYTE_OVERRIDE", "/elsewhere/config.yaml")  # pyflyte -c X sandbox start
+    monkeypatch.setenv("FLYTE_PLATFORM_URL", "flyte.example.com:443")
+    monkeypatch.setenv("KEEP_ME", "yes")
+    env = runner.task_environment(
+        prefix=sys.prefix,
+        container_env=[],
+        execution_env=[],
+        extra_env={"FLYTECTL_CONFIG": "/sandbox/config.yaml"},
+        internal={},
+    )
+    assert "_FLYTECTL_CONFIG_PYFLYTE_OVERRIDE" not in env and "FLYTE_PLATFORM_URL" not in env
+    assert env["FLYTECTL_CONFIG"] == "/sandbox/config.yaml" and env["KEEP_ME"] == "yes"
