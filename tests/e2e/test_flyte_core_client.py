@@ -140,7 +140,8 @@ def test_pyflyte_run_remote_prints_what_a_local_run_prints(traced_sandbox: Any, 
     import importlib
 
     sandbox, _ = traced_sandbox
-    env = {**os.environ, "FLYTECTL_CONFIG": str(sandbox.config_path), "FLYTE_LOCAL_CACHE_ENABLED": "false"}
+    env = {k: v for k, v in os.environ.items() if k != "_FLYTECTL_CONFIG_PYFLYTE_OVERRIDE"}
+    env.update(FLYTECTL_CONFIG=str(sandbox.config_path), FLYTE_LOCAL_CACHE_ENABLED="false")
     mismatches, ran = [], 0
     for case in CASES:
         if "error" in case:

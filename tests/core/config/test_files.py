@@ -189,7 +189,9 @@ def test_a_directory_is_not_a_config_file(isolated: Path) -> None:
 
 def test_use_config_file_makes_it_the_file_auto_reads(write_file: WriteFile, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FLYTECTL_CONFIG", str(write_file("sandbox.yaml", YAML_A)))
-    monkeypatch.delenv("_FLYTECTL_CONFIG_PYFLYTE_OVERRIDE", raising=False)  # restored after the test
+    # set then deleted, so that monkeypatch removes what use_config_file exports once the test is over
+    monkeypatch.setenv("_FLYTECTL_CONFIG_PYFLYTE_OVERRIDE", "")
+    monkeypatch.delenv("_FLYTECTL_CONFIG_PYFLYTE_OVERRIDE")
     use_config_file(write_file("cli.config", INI_B))
     assert _endpoint() == "b.example.com"
 

@@ -235,11 +235,11 @@ def test_terminate_tagged_executions_stops_the_running_ones_it_labelled(remote: 
     from flyte_core.sdk.options import Options
 
     parent = f"parent-{uuid.uuid4().hex[:8]}"
-    other = remote.execute(project.nap, inputs={"seconds": 60.0}, options=Options(labels=Labels({"team": "a"})))
+    other = remote.execute(project.nap, inputs={"seconds": 600.0}, options=Options(labels=Labels({"team": "a"})))
     tagged = [
-        remote.execute(project.nap, inputs={"seconds": 60.0}, options=Options(labels=Labels({"eager-exec": parent}))),
+        remote.execute(project.nap, inputs={"seconds": 600.0}, options=Options(labels=Labels({"eager-exec": parent}))),
         remote.execute(
-            project.nap, inputs={"seconds": 60.0}, options=Options(labels=Labels({"eager-root-exec": parent}))
+            project.nap, inputs={"seconds": 600.0}, options=Options(labels=Labels({"eager-root-exec": parent}))
         ),
     ]
     done = remote.execute(

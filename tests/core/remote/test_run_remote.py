@@ -83,7 +83,8 @@ def _url(output: str) -> str:
 
 def test_run_remote_wait_prints_the_url_and_the_outputs(workdir: Path, sandbox: Any) -> None:
     name = _write(workdir, "flows_cli.py")
-    env = {**os.environ, "FLYTECTL_CONFIG": str(sandbox.config_path)}
+    env = {k: v for k, v in os.environ.items() if k != "_FLYTECTL_CONFIG_PYFLYTE_OVERRIDE"}
+    env["FLYTECTL_CONFIG"] = str(sandbox.config_path)
     result = subprocess.run(
         [PYFLYTE, "run", "--remote", "--wait", name, "greet_wf", "--name", "remote"],
         capture_output=True,
