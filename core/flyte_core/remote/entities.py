@@ -64,6 +64,25 @@ class RemoteEntity:
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.project}/{self.domain}/{self.name}@{self.version})"
 
+    def reference(self) -> Any:
+        """This entity as the SDK's reference entity (what calling it inside a ``@workflow`` adds as a node)."""
+        from flyte_core.sdk.reference import get_reference_entity
+
+        ident = self.id
+        return get_reference_entity(
+            self.resource_type,
+            ident.project,
+            ident.domain,
+            ident.name,
+            ident.version,
+            self.python_input_types,
+            self.python_output_types,
+        )
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Inside a ``@workflow``: a node running the registered entity, as flytekit's fetched entities are."""
+        return self.reference()(*args, **kwargs)
+
 
 class FlyteTask(RemoteEntity):
     """A registered task (``flyteidl.admin.Task``)."""
@@ -97,6 +116,21 @@ class FlyteWorkflow(RemoteEntity):
     @property
     def template(self) -> Any:
         return self.closure.primary.template
+
+    def reference(self) -> Any:
+        """A registered workflow runs as a node through its default launch plan (same name and version)."""
+        from flyte_core.sdk.reference import get_reference_entity
+
+        ident = self.id
+        return get_reference_entity(
+            identifier_pb2.LAUNCH_PLAN,
+            ident.project,
+            ident.domain,
+            ident.name,
+            ident.version,
+            self.python_input_types,
+            self.python_output_types,
+        )
 
     def node_ids(self) -> set[str]:
         """Every node id of the workflow and its sub-workflows (what node executions refer to)."""

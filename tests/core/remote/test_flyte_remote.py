@@ -287,3 +287,20 @@ def test_a_local_tasks_python_defaults_are_sent_with_its_inputs(remote: Any, pro
     execution = remote.execute(project.scale, inputs={"x": 2}, wait=True)
     assert execution.outputs["o0"] == "6 None"
     assert remote.execute(project.scale, inputs={"x": 2, "factor": 5, "note": "n"}, wait=True).outputs["o0"] == "10 n"
+
+
+def test_fetched_entities_are_nodes_of_a_local_workflow(remote: Any, project: Any) -> None:
+    from flyte_core import workflow
+
+    add = remote.fetch_task(name="remote_wf_client.add", version=remote.register_script(project.add).version)
+    arith = remote.fetch_workflow(name="remote_wf_client.arith", version=remote.register_script(project.arith).version)
+
+    @workflow
+    def composed(a: int) -> str:
+        total = add(a=a, b=1)
+        return arith(a=total, b=0, label="composed").text
+
+    # nothing of this workflow runs in a container: only references, no code to ship
+    execution = remote.execute(composed, inputs={"a": 41}, version="composed-v1", wait=True)
+    assert execution.is_successful, execution.error
+    assert execution.outputs["o0"] == "composed:42"
