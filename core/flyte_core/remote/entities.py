@@ -19,6 +19,8 @@ class RemoteEntity:
     """What the registered kinds share: an identifier and a typed interface."""
 
     resource_type: int = identifier_pb2.UNSPECIFIED
+    reference_type: int = identifier_pb2.UNSPECIFIED
+    """What a node calling it refers to (a workflow runs through its default launch plan)."""
 
     def __init__(self, proto: Any, interface: interface_pb2.TypedInterface) -> None:
         self.proto = proto
@@ -70,7 +72,7 @@ class RemoteEntity:
 
         ident = self.id
         return get_reference_entity(
-            self.resource_type,
+            self.reference_type,
             ident.project,
             ident.domain,
             ident.name,
@@ -87,7 +89,7 @@ class RemoteEntity:
 class FlyteTask(RemoteEntity):
     """A registered task (``flyteidl.admin.Task``)."""
 
-    resource_type = identifier_pb2.TASK
+    resource_type = reference_type = identifier_pb2.TASK
 
     def __init__(self, proto: task_pb2.Task) -> None:
         super().__init__(proto, proto.closure.compiled_task.template.interface)
@@ -105,6 +107,7 @@ class FlyteWorkflow(RemoteEntity):
     """A registered workflow (``flyteidl.admin.Workflow``) with its compiled closure."""
 
     resource_type = identifier_pb2.WORKFLOW
+    reference_type = identifier_pb2.LAUNCH_PLAN  # its default launch plan: same name and version
 
     def __init__(self, proto: workflow_pb2.Workflow) -> None:
         super().__init__(proto, proto.closure.compiled_workflow.primary.template.interface)
@@ -117,21 +120,6 @@ class FlyteWorkflow(RemoteEntity):
     def template(self) -> Any:
         return self.closure.primary.template
 
-    def reference(self) -> Any:
-        """A registered workflow runs as a node through its default launch plan (same name and version)."""
-        from flyte_core.sdk.reference import get_reference_entity
-
-        ident = self.id
-        return get_reference_entity(
-            identifier_pb2.LAUNCH_PLAN,
-            ident.project,
-            ident.domain,
-            ident.name,
-            ident.version,
-            self.python_input_types,
-            self.python_output_types,
-        )
-
     def node_ids(self) -> set[str]:
         """Every node id of the workflow and its sub-workflows (what node executions refer to)."""
         ids = {node.id for node in self.template.nodes}
@@ -143,7 +131,7 @@ class FlyteWorkflow(RemoteEntity):
 class FlyteLaunchPlan(RemoteEntity):
     """A registered launch plan (``flyteidl.admin.LaunchPlan``): its workflow, defaults and fixed inputs."""
 
-    resource_type = identifier_pb2.LAUNCH_PLAN
+    resource_type = reference_type = identifier_pb2.LAUNCH_PLAN
 
     def __init__(self, proto: launch_plan_pb2.LaunchPlan) -> None:
         interface = interface_pb2.TypedInterface()
