@@ -17,6 +17,7 @@ EXAMPLES = pathlib.Path(__file__).parents[2].parent / "shared" / "compat" / "exa
 
 def rename_imports(source: str) -> str:
     """flytekit -> flyte_core and flytekitplugins.<x> -> flyte_plugin_<x>, as a user would port their code."""
+    source = re.sub(r"\bflytekitplugins\.pod\b", "flyte_plugin_k8s_pod", source)  # flyte-plugin-k8s-pod
     source = re.sub(r"\bflytekitplugins\.(\w+)", r"flyte_plugin_\1", source)
     return re.sub(r"\bflytekit\b", "flyte_core", source)
 

@@ -1,0 +1,168 @@
+"""Pod tasks serialize as flytekitplugins-pod 1.16 serialized them: a 'sidecar' task, its container in the pod."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import subprocess
+import sys
+import textwrap
+import warnings
+
+import pytest
+from kubernetes.client import V1Container, V1EnvVar, V1PodSpec, V1ResourceRequirements, V1Volume
+from tests.compat.conftest import EXAMPLES, port_examples
+
+from flyte_core import Resources, task
+
+COMPAT = EXAMPLES.parent
+GOLDEN = COMPAT / "golden" / "pod_plugin"
+BIN = pathlib.Path(sys.executable).parent
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", FutureWarning)
+    from flyte_plugin_k8s_pod import Pod, PodFunctionTask
+
+
+@pytest.fixture(scope="module")
+def source_root(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
+    if not GOLDEN.is_dir():
+        pytest.skip(f"the shared compat goldens are not available at {GOLDEN}")
+    return port_examples(tmp_path_factory.mktemp("pod-serialize"))
+
+
+def _compare(golden: pathlib.Path, candidate: pathlib.Path, *flags: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(COMPAT / "compare_golden.py"), str(golden), str(candidate), "--sdk-neutral", *flags],
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_pyflyte_serialize_writes_what_flytekitplugins_pod_wrote(source_root: pathlib.Path, tmp_path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    result = subprocess.run(
+        [
+            str(BIN / "pyflyte"),
+            "--pkgs",
+            "examples.pod_plugin",
+            "serialize",
+            "--local-source-root",
+            ".",
+            "--in-container-virtualenv-root",
+            "/opt/venv",
+            "--image",
+            "ghcr.io/example/img:v1",
+            "workflows",
+            "-f",
+            str(out),
+        ],
+        cwd=source_root,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONHASHSEED": "0"},
+    )
+    assert result.returncode == 0, result.stderr
+    comparison = _compare(GOLDEN / "pyflyte_serialize", out)
+    assert comparison.returncode == 0, comparison.stdout
+
+
+_API_SCRIPT = textwrap.dedent(
+    """
+    import sys
+    from flyte_core.config.images import ImageConfig
+    from flyte_core.config.serialization import FastSerializationSettings, SerializationSettings
+    from flyte_core.packaging.entities import serialize_packages, write_entities
+
+    settings = SerializationSettings(
+        image_config=ImageConfig.auto(img_name="ghcr.io/example/img:v1"),
+        project="flytesnacks",
+        domain="development",
+        version="v1",
+        fast_serialization_settings=FastSerializationSettings(enabled=False),
+    )
+    write_entities(serialize_packages(["examples.pod_plugin"], settings, "."), sys.argv[1])
+    """
+)
+
+
+def test_the_api_with_fixed_settings_writes_what_flytekitplugins_pod_wrote(source_root: pathlib.Path, tmp_path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", _API_SCRIPT, str(tmp_path)], cwd=source_root, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    comparison = _compare(GOLDEN, tmp_path, "--skip-cli")
+    assert comparison.returncode == 0, comparison.stdout
+
+
+def _containers(pod) -> dict[str, dict]:
+    from google.protobuf import json_format
+
+    spec = json_format.MessageToDict(pod.pod_spec)
+    return {c["name"]: c for c in spec["containers"]}
+
+
+def test_a_pod_task_is_a_sidecar_task_without_a_container(pod_plugin, settings) -> None:
+    @task(task_config=Pod(pod_spec=V1PodSpec(containers=[V1Container(name="main")]), primary_container_name="main"))
+    def t(x: int) -> int:
+        return x
+
+    assert isinstance(t, PodFunctionTask)
+    assert (t.task_type, t.task_type_version) == ("sidecar", 2)
+    assert t.get_container(settings) is None
+    assert t.get_config(settings) == {"primary_container_name": "main"}
+
+
+def test_the_primary_container_is_added_when_the_pod_spec_lacks_it(pod_plugin, settings) -> None:
+    spec = V1PodSpec(containers=[V1Container(name="helper", image="busybox:1.36")])
+
+    @task(task_config=Pod(pod_spec=spec, primary_container_name="primary", annotations={"a": "b"}))
+    def t(x: int) -> int:
+        return x
+
+    pod = t.get_k8s_pod(settings)
+    containers = _containers(pod)
+    assert list(containers) == ["helper", "primary"]
+    assert containers["primary"]["image"] == "ghcr.io/example/img:v1"
+    assert containers["primary"]["args"][0] == "pyflyte-execute"
+    assert dict(pod.metadata.annotations) == {"a": "b"}
+    assert [c.name for c in spec.containers] == ["helper"], "the user's pod spec is left as it was"
+
+
+def test_task_image_env_and_resources_replace_the_primary_containers_own(pod_plugin, settings) -> None:
+    primary = V1Container(
+        name="primary",
+        image="their/image:1",
+        command=["sleep"],
+        env=[V1EnvVar(name="OLD", value="1")],
+        resources=V1ResourceRequirements(limits={"cpu": "4"}),
+    )
+    spec = V1PodSpec(containers=[primary], volumes=[V1Volume(name="scratch")])
+    with pytest.warns(UserWarning, match="replace all resources of the pod spec's primary container 'primary'"):
+
+        @task(
+            task_config=Pod(pod_spec=spec, primary_container_name="primary"),
+            environment={"NEW": "2"},
+            requests=Resources(cpu="1", mem="1Gi"),
+        )
+        def t(x: int) -> int:
+            return x
+
+    container = _containers(t.get_k8s_pod(settings))["primary"]
+    assert container["image"] == "ghcr.io/example/img:v1"
+    assert container["command"] == []
+    assert container["env"] == [{"name": "NEW", "value": "2"}]
+    assert container["resources"] == {"limits": {}, "requests": {"cpu": "1", "memory": "1Gi"}}
+
+
+def test_the_pod_specs_resources_stay_when_the_task_sets_none(pod_plugin, settings) -> None:
+    primary = V1Container(name="primary", resources=V1ResourceRequirements(requests={"cpu": "500m"}))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+
+        @task(task_config=Pod(pod_spec=V1PodSpec(containers=[primary]), primary_container_name="primary"))
+        def t(x: int) -> int:
+            return x
+
+    assert _containers(t.get_k8s_pod(settings))["primary"]["resources"] == {"requests": {"cpu": "500m"}}
