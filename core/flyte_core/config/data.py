@@ -18,6 +18,9 @@ _S3_FIELDS = {
     "access_key_id": entries.AWS_ACCESS_KEY_ID,
     "secret_access_key": entries.AWS_SECRET_ACCESS_KEY,
     "addressing_style": entries.AWS_ADDRESSING_STYLE,
+    "region": entries.AWS_REGION,
+    "disable_ssl": entries.AWS_DISABLE_SSL,
+    "auth_type": entries.AWS_AUTH_TYPE,
 }
 _DEFAULT_BACKOFF = datetime.timedelta(seconds=5)
 
@@ -26,7 +29,9 @@ _DEFAULT_BACKOFF = datetime.timedelta(seconds=5)
 class S3Config:
     """S3 (or S3-compatible, e.g. minio) access: endpoint, keys, retries.
 
-    flytekit spells the last field ``adressing_style``; that keyword and attribute are accepted too.
+    flytekit spells ``addressing_style`` ``adressing_style``; that keyword and attribute are accepted too.
+    ``region``, ``disable_ssl`` and ``auth_type`` (``iam``: the AWS credential chain only, ignoring the
+    keys; ``accesskey``: the keys are required) are flytectl's, which flytekit does not read.
     """
 
     enable_debug: bool = False
@@ -36,6 +41,9 @@ class S3Config:
     access_key_id: str | None = None
     secret_access_key: str | None = None
     addressing_style: str | None = None
+    region: str | None = None
+    disable_ssl: bool = False
+    auth_type: str | None = None
 
     def __init__(
         self,
@@ -46,6 +54,9 @@ class S3Config:
         access_key_id: str | None = None,
         secret_access_key: str | None = None,
         addressing_style: str | None = None,
+        region: str | None = None,
+        disable_ssl: bool = False,
+        auth_type: str | None = None,
         *,
         adressing_style: str | None = None,
     ) -> None:
@@ -62,6 +73,9 @@ class S3Config:
             "access_key_id": access_key_id,
             "secret_access_key": secret_access_key,
             "addressing_style": addressing_style if addressing_style is not None else adressing_style,
+            "region": region,
+            "disable_ssl": disable_ssl,
+            "auth_type": auth_type,
         }
         for name, value in values.items():
             object.__setattr__(self, name, value)

@@ -97,6 +97,13 @@ def _parse_auth_type(value: Any) -> Any:
     return AuthType.parse(_parse_str(value))
 
 
+def _parse_s3_auth_type(value: Any) -> str:
+    text = _parse_str(value).strip().lower()
+    if text not in ("iam", "accesskey"):
+        raise ValueError(value)
+    return text
+
+
 STR = ValueKind("a string", _parse_str)
 BOOL = ValueKind("a boolean (true/false, yes/no, on/off or 1/0)", _parse_bool)
 INT = ValueKind("an integer", _parse_int)
@@ -105,6 +112,7 @@ SECONDS = ValueKind("a number of seconds", _parse_seconds)
 LOG_LEVEL = ValueKind(
     "a logging level (a number such as 10, or DEBUG, INFO, WARNING, ERROR, CRITICAL)", _parse_log_level
 )
+S3_AUTH_TYPE = ValueKind("an S3 auth type (iam or accesskey)", _parse_s3_auth_type)
 AUTH_TYPE = ValueKind(
     "an auth type (Pkce, ClientSecret, ExternalCommand, DeviceFlow, standard, basic, client_credentials "
     "or external_process)",
@@ -193,6 +201,10 @@ AWS_ENABLE_DEBUG = ConfigEntry("aws", "enable_debug", BOOL)
 AWS_RETRIES = ConfigEntry("aws", "retries", INT)
 AWS_BACKOFF_SECONDS = ConfigEntry("aws", "backoff_seconds", SECONDS)
 AWS_ADDRESSING_STYLE = ConfigEntry("aws", "addressing_style", yaml_path="storage.connection.addressing-style")
+# flyte-core only (flytectl's storage.connection keys; flytekit reads neither): used by flyte-plugin-s3
+AWS_REGION = ConfigEntry("aws", "region", yaml_path="storage.connection.region")
+AWS_DISABLE_SSL = ConfigEntry("aws", "disable_ssl", BOOL, "storage.connection.disable-ssl")
+AWS_AUTH_TYPE = ConfigEntry("aws", "auth_type", S3_AUTH_TYPE, "storage.connection.auth-type")
 GCP_GSUTIL_PARALLELISM = ConfigEntry("gcp", "gsutil_parallelism", BOOL)
 AZURE_STORAGE_ACCOUNT_NAME = ConfigEntry("azure", "storage_account_name")
 AZURE_STORAGE_ACCOUNT_KEY = ConfigEntry("azure", "storage_account_key")

@@ -122,6 +122,7 @@ def test_yaml_storage_connection_is_the_s3_config(write_file: WriteFile) -> None
         access_key_id="minio",
         secret_access_key="miniostorage",
         addressing_style="path",
+        region="us-east-1",
     )
 
 

@@ -40,6 +40,7 @@ SAMPLES: dict[str, tuple[str, Any]] = {
     entries.SECONDS.expected: ("9", datetime.timedelta(seconds=9)),
     entries.LOG_LEVEL.expected: ("DEBUG", logging.DEBUG),
     entries.AUTH_TYPE.expected: ("pkce", AuthType.PKCE),
+    entries.S3_AUTH_TYPE.expected: ("AccessKey", "accesskey"),
 }
 
 
@@ -200,6 +201,9 @@ SECTION_VARIABLES: list[tuple[str, str, Callable[[], Any], Any]] = [
     ("FLYTE_AWS_RETRIES", "0", lambda: S3Config.auto().retries, 0),
     ("FLYTE_AWS_BACKOFF_SECONDS", "2", lambda: S3Config.auto().backoff, datetime.timedelta(seconds=2)),
     ("FLYTE_AWS_ADDRESSING_STYLE", "path", lambda: S3Config.auto().addressing_style, "path"),
+    ("FLYTE_AWS_REGION", "eu-west-1", lambda: S3Config.auto().region, "eu-west-1"),
+    ("FLYTE_AWS_DISABLE_SSL", "true", lambda: S3Config.auto().disable_ssl, True),
+    ("FLYTE_AWS_AUTH_TYPE", "iam", lambda: S3Config.auto().auth_type, "iam"),
     ("FLYTE_GCP_GSUTIL_PARALLELISM", "true", lambda: GCSConfig.auto().gsutil_parallelism, True),
     ("FLYTE_AZURE_STORAGE_ACCOUNT_NAME", "acct", lambda: AzureBlobStorageConfig.auto().account_name, "acct"),
     ("FLYTE_AZURE_STORAGE_ACCOUNT_KEY", "key", lambda: AzureBlobStorageConfig.auto().account_key, "key"),

@@ -45,6 +45,8 @@ def plain(value):
     return value
 
 config = plain(Config.auto())
+for extra in ("region", "disable_ssl", "auth_type"):  # flyte-core's additions: flytectl's storage keys
+    config["data_config"]["s3"].pop(extra, None)
 del config["local_sandbox_path"]
 config["platform"]["auth_mode"] = config["platform"]["auth_mode"].upper()
 task = plain(TaskConfig.auto())
