@@ -11,9 +11,9 @@ import warnings
 
 import pytest
 from kubernetes.client import V1Container, V1EnvVar, V1PodSpec, V1ResourceRequirements, V1Volume
-from tests.compat.conftest import EXAMPLES, port_examples
 
 from flyte_core import Resources, task
+from tests.compat.conftest import EXAMPLES, port_examples
 
 COMPAT = EXAMPLES.parent
 GOLDEN = COMPAT / "golden" / "pod_plugin"
