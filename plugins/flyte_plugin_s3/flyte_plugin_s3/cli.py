@@ -104,10 +104,16 @@ def _filesystem(s3_config: Any) -> Any:
 
 
 def _step(what: str, action: Callable[[], _T], fs: Any, path: str | None, quiet: bool = False) -> _T:
-    """Run one step of a check; report it, or turn its failure into an error the user can act on."""
+    """Run one step; report it, or make its failure a one-line error (the traceback too with ``pyflyte -v``)."""
     try:
         result = action()
     except Exception as exc:
+        from flyte_core.cli.options import verbosity
+
+        if verbosity(click.get_current_context()):
+            import traceback
+
+            traceback.print_exception(exc)
         raise click.ClickException(f"{what}: failed: {_explain(exc, fs, path)}") from exc
     if not quiet:
         click.echo(f"ok: {what}")
@@ -130,7 +136,7 @@ def _explain(exc: Exception, fs: Any, path: str | None) -> str:
             f"cannot connect to {fs.describe_endpoint()}: {exc}; check FLYTE_AWS_ENDPOINT / storage.connection.endpoint"
         )
     if isinstance(exc, FileNotFoundError) and path is not None and not isinstance(exc, NoSuchBucketError):
-        return f"not found: {_uri(path)} ({exc})"
+        return f"nothing at {_uri(path)}"
     return str(exc) or type(exc).__name__
 
 
