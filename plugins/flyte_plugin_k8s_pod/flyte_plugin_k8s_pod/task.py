@@ -100,6 +100,11 @@ class PodFunctionTask(PythonFunctionTask[Pod]):
     """The task ``@task(task_config=Pod(...))`` builds: a ``sidecar`` task whose container is in its pod spec."""
 
     def __init__(self, task_config: Pod, task_function: Callable[..., Any], **kwargs: Any) -> None:
+        if not isinstance(task_config, Pod):
+            raise FlyteValidationException(
+                f"PodFunctionTask needs task_config=Pod(...), got {type(task_config).__name__} {task_config!r:.80}"
+            )
+        self._pod = task_config
         pod_template = kwargs.pop("pod_template", None)
         super().__init__(
             task_config=task_config,
@@ -121,16 +126,19 @@ class PodFunctionTask(PythonFunctionTask[Pod]):
         """None: the container is the pod spec's primary container (``get_k8s_pod``)."""
         return None
 
+    @property
+    def pod(self) -> Pod:
+        """The task's ``Pod`` (its ``task_config``)."""
+        return self._pod
+
     def get_config(self, settings: SerializationSettings) -> dict[str, str] | None:
-        return {PRIMARY_CONTAINER_NAME_FIELD: self.task_config.primary_container_name}
+        return {PRIMARY_CONTAINER_NAME_FIELD: self.pod.primary_container_name}
 
     def get_k8s_pod(self, settings: SerializationSettings) -> tasks_pb2.K8sPod | None:
         """The pod spec with the task's container in its primary container, and the pod's labels and annotations."""
         from flyte_core.idl.pod import pod_to_idl
 
-        return pod_to_idl(
-            self.pod_spec_json(settings), labels=self.task_config.labels, annotations=self.task_config.annotations
-        )
+        return pod_to_idl(self.pod_spec_json(settings), labels=self.pod.labels, annotations=self.pod.annotations)
 
     def pod_spec_json(self, settings: SerializationSettings) -> dict[str, Any]:
         """The pod spec as Kubernetes JSON, its primary container running this task (the user's spec is not changed).
@@ -143,8 +151,8 @@ class PodFunctionTask(PythonFunctionTask[Pod]):
 
         primary = PythonFunctionTask.get_container(self, settings)
         assert primary is not None  # a PodFunctionTask never has a pod_template
-        spec: dict[str, Any] = ApiClient().sanitize_for_serialization(self.task_config.pod_spec)
-        name = self.task_config.primary_container_name
+        spec: dict[str, Any] = ApiClient().sanitize_for_serialization(self.pod.pod_spec)  # type: ignore[no-untyped-call]
+        name = self.pod.primary_container_name
         containers = list(spec.get("containers") or [])
         if not any(c.get("name") == name for c in containers):
             containers.append({"name": name})

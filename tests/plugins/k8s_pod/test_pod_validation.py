@@ -79,3 +79,13 @@ def test_importing_pod_warns_that_pod_template_is_the_supported_way() -> None:
     with pytest.warns(FutureWarning, match=r"use @task\(pod_template=PodTemplate"):
         from flyte_plugin_k8s_pod import Pod as pod_class
     assert pod_class is Pod
+
+
+def test_a_pod_function_task_needs_a_pod() -> None:
+    from flyte_plugin_k8s_pod import PodFunctionTask
+
+    def f(x: int) -> int:
+        return x
+
+    with pytest.raises(FlyteValidationException, match=r"PodFunctionTask needs task_config=Pod\(\.\.\.\), got dict"):
+        PodFunctionTask({"pod_spec": None}, f)  # type: ignore[arg-type]
