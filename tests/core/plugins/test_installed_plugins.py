@@ -7,8 +7,14 @@ import json
 from tests.core.plugins.conftest import RunPyflyte
 
 
+def _ours(distribution: str) -> bool:
+    """flyte-core and the plugin distributions of this repository (installed in the test environment too)."""
+    return distribution == "flyte-core" or distribution.startswith("flyte-plugin-")
+
+
 def _third_party(entries: list[dict]) -> list[str]:
-    return [e["name"] for e in entries if e["distribution"] != "flyte-core"]
+    """The plugins the tests installed: everything but this repository's own distributions."""
+    return [e["name"] for e in entries if not _ours(e["distribution"])]
 
 
 def _plugins_json(run_pyflyte: RunPyflyte, plugins: tuple[str, ...], env: dict[str, str] | None = None) -> dict:
@@ -112,7 +118,11 @@ def test_no_plugins_switch_turns_off_every_third_party_plugin(run_pyflyte: RunPy
         assert result.returncode == 0 and result.stderr == ""
         listed = json.loads(result.stdout)
         statuses = {e["name"]: e["status"] for e in listed if e["distribution"] != "flyte-core"}
-        assert statuses == {"hello": "disabled", "broken": "disabled"}
+        assert {k: v for k, v in statuses.items() if k in ("hello", "broken")} == {
+            "hello": "disabled",
+            "broken": "disabled",
+        }
+        assert set(statuses.values()) == {"disabled"}  # this repository's plugins too: they are third-party
         assert {e["status"] for e in listed if e["distribution"] == "flyte-core"} == {"active"}
     help_result = run_pyflyte(["--help", "--no-plugins"], plugins=plugins)
     assert help_result.returncode == 0 and help_result.stderr == ""
