@@ -49,7 +49,9 @@ def test_the_example_workflow_runs_with_a_local_input(example: ModuleType, tmp_p
     assert tuple(example.files_wf(content="hi", n=2, remote=str(source))) == ("hi", 2, "remote-content")
 
 
-def test_reading_the_s3_default_without_the_plugin_says_what_to_install(example: ModuleType) -> None:
+def test_reading_the_s3_default_without_the_plugin_says_what_to_install(
+    example: ModuleType, flyte_plugin_manager: object
+) -> None:
     with pytest.raises(FileAccessUnavailableError, match=r"s3://my-bucket/data/input.txt.*pip install flyte-plugin-s3"):
         example.files_wf()
 

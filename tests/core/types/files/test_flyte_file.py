@@ -209,7 +209,7 @@ def test_constructing_a_remote_file_touches_no_storage() -> None:
     assert ff.path == "s3://my-bucket/data/input.txt" and ff.remote_source == ff.path and not ff.downloaded
 
 
-def test_reading_an_s3_file_without_the_plugin_says_what_to_install() -> None:
+def test_reading_an_s3_file_without_the_plugin_says_what_to_install(flyte_plugin_manager: object) -> None:
     with pytest.raises(FileAccessUnavailableError, match="pip install flyte-plugin-s3"):
         os.fspath(FlyteFile("s3://my-bucket/data/input.txt"))
 
