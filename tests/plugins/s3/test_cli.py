@@ -103,3 +103,25 @@ def test_ls_of_nothing_says_so(s3_env: dict[str, str], bucket: str) -> None:
     result = pyflyte("s3", "ls", f"s3://{bucket}/nothing", env=s3_env)
     assert result.returncode == 1
     assert result.stderr.strip() == f"Error: list s3://{bucket}/nothing: failed: nothing at s3://{bucket}/nothing"
+
+
+def test_without_flyte_keys_the_aws_credential_chain_is_used_and_shown(s3_env: dict[str, str], bucket: str) -> None:
+    env = {k: v for k, v in s3_env.items() if k not in ("FLYTE_AWS_ACCESS_KEY_ID", "FLYTE_AWS_SECRET_ACCESS_KEY")}
+    env.update(AWS_ACCESS_KEY_ID="AKIAFROMCHAIN", AWS_SECRET_ACCESS_KEY="chain-secret-value")
+    result = pyflyte("s3", "check", f"s3://{bucket}/chain", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "access_key_id      (not set)  (default)" in result.stdout
+    assert "credentials        access key id AKIAFROMCHAIN  (AWS credential chain: env)" in result.stdout
+    assert "chain-secret-value" not in result.stdout
+    assert f"ok: s3://{bucket}/chain is readable and writable" in result.stdout
+
+
+def test_rejected_chain_credentials_name_the_chain_key_id(
+    s3_env: dict[str, str], bucket: str, checked_credentials: None
+) -> None:
+    env = {k: v for k, v in s3_env.items() if k not in ("FLYTE_AWS_ACCESS_KEY_ID", "FLYTE_AWS_SECRET_ACCESS_KEY")}
+    env.update(AWS_ACCESS_KEY_ID="AKIAFROMCHAIN", AWS_SECRET_ACCESS_KEY="chain-secret-value")
+    result = pyflyte("s3", "check", f"s3://{bucket}/chain", env=env)
+    assert result.returncode == 1
+    assert "access key id from the AWS credential chain ('AKIAFROMCHAIN')" in result.stderr
+    assert "chain-secret-value" not in result.stderr
