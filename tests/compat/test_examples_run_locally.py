@@ -35,7 +35,9 @@ def test_example_run_matches_flytekit(run: dict, examples_package) -> None:
         assert repr(eval(run["expression"], namespace)) == run["repr"]
 
 
-def test_files_example_reading_s3_without_the_plugin_says_what_to_install(examples_package) -> None:
+def test_files_example_reading_s3_without_the_plugin_says_what_to_install(
+    examples_package, flyte_plugin_manager
+) -> None:
     module = examples_package("files_dirs")
     with pytest.raises(Exception, match="flyte-plugin-s3"):
         module.files_wf()
