@@ -52,11 +52,13 @@ def s3_endpoint() -> Iterator[str]:
 
 
 @pytest.fixture
-def s3_env(s3_endpoint: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+def s3_env(s3_endpoint: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
     """flyte-core pointed at the test server by ``FLYTE_AWS_*``, in this process and for subprocesses.
 
     HOME and the working directory are empty temporary directories, so no config file is found, and no
-    AWS credentials of the machine running the tests are used.
+    AWS credentials of the machine running the tests are used. In this process, the context's file access
+    is made afresh from these settings: the default one read the environment when the process first used
+    it, as a task process does when it starts.
     """
     home = tmp_path / "home"
     home.mkdir()
@@ -77,7 +79,13 @@ def s3_env(s3_endpoint: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
         monkeypatch.delenv(name)
     for name, value in values.items():
         monkeypatch.setenv(name, value)
-    return dict(os.environ)
+    from flyte_core.data.file_access import FileAccessProvider
+    from flyte_core.sdk.context import FlyteContextManager
+
+    ctx = FlyteContextManager.current_context()
+    provider = FileAccessProvider(local_sandbox_dir=str(tmp_path / "sandbox"), raw_output_prefix=str(tmp_path / "raw"))
+    with FlyteContextManager.with_context(ctx.with_file_access(provider)):
+        yield dict(os.environ)
 
 
 def s3_client(endpoint: str) -> Any:
