@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import os
 import pathlib
-import subprocess
-import sys
-import textwrap
 import warnings
 
 import pytest
 from kubernetes.client import V1Container, V1EnvVar, V1PodSpec, V1ResourceRequirements, V1Volume
 
 from flyte_core import Resources, task
-from tests.compat.conftest import EXAMPLES, port_examples
+from tests.compat.conftest import port_examples
+from tests.compat.goldens import GOLDEN as GOLDENS
+from tests.compat.goldens import api_serialize, compare_golden, pyflyte_serialize
 
-COMPAT = EXAMPLES.parent
-GOLDEN = COMPAT / "golden" / "pod_plugin"
-BIN = pathlib.Path(sys.executable).parent
+GOLDEN = GOLDENS / "pod_plugin"
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", FutureWarning)
@@ -31,68 +27,19 @@ def source_root(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
     return port_examples(tmp_path_factory.mktemp("pod-serialize"))
 
 
-def _compare(golden: pathlib.Path, candidate: pathlib.Path, *flags: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(COMPAT / "compare_golden.py"), str(golden), str(candidate), "--sdk-neutral", *flags],
-        capture_output=True,
-        text=True,
-    )
-
-
 def test_pyflyte_serialize_writes_what_flytekitplugins_pod_wrote(source_root: pathlib.Path, tmp_path) -> None:
     out = tmp_path / "out"
     out.mkdir()
-    result = subprocess.run(
-        [
-            str(BIN / "pyflyte"),
-            "--pkgs",
-            "examples.pod_plugin",
-            "serialize",
-            "--local-source-root",
-            ".",
-            "--in-container-virtualenv-root",
-            "/opt/venv",
-            "--image",
-            "ghcr.io/example/img:v1",
-            "workflows",
-            "-f",
-            str(out),
-        ],
-        cwd=source_root,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONHASHSEED": "0"},
-    )
+    result = pyflyte_serialize("pod_plugin", source_root, out)
     assert result.returncode == 0, result.stderr
-    comparison = _compare(GOLDEN / "pyflyte_serialize", out)
+    comparison = compare_golden(GOLDEN / "pyflyte_serialize", out)
     assert comparison.returncode == 0, comparison.stdout
 
 
-_API_SCRIPT = textwrap.dedent(
-    """
-    import sys
-    from flyte_core.config.images import ImageConfig
-    from flyte_core.config.serialization import FastSerializationSettings, SerializationSettings
-    from flyte_core.packaging.entities import serialize_packages, write_entities
-
-    settings = SerializationSettings(
-        image_config=ImageConfig.auto(img_name="ghcr.io/example/img:v1"),
-        project="flytesnacks",
-        domain="development",
-        version="v1",
-        fast_serialization_settings=FastSerializationSettings(enabled=False),
-    )
-    write_entities(serialize_packages(["examples.pod_plugin"], settings, "."), sys.argv[1])
-    """
-)
-
-
 def test_the_api_with_fixed_settings_writes_what_flytekitplugins_pod_wrote(source_root: pathlib.Path, tmp_path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-c", _API_SCRIPT, str(tmp_path)], cwd=source_root, capture_output=True, text=True
-    )
+    result = api_serialize(["pod_plugin"], source_root, tmp_path)
     assert result.returncode == 0, result.stderr
-    comparison = _compare(GOLDEN, tmp_path, "--skip-cli")
+    comparison = compare_golden(GOLDEN, tmp_path / "pod_plugin", "--skip-cli")
     assert comparison.returncode == 0, comparison.stdout
 
 
