@@ -305,12 +305,19 @@ def task_module_and_name(task: Any) -> tuple[str, str]:
 
 
 def instantiating_module() -> str:
-    """The module constructing an object: the first calling frame outside flyte_core."""
+    """The module constructing a task: the first calling frame outside flyte_core and outside the constructors
+    of task classes (a plugin's task class, defined in the plugin's module, is not where the task is made)."""
     frame = sys._getframe(1)
-    while frame is not None and str(frame.f_globals.get("__name__", "")).startswith("flyte_core."):
+    while frame is not None and _inside_the_sdk(frame):
         frame = frame.f_back  # type: ignore[assignment]
     name = str(frame.f_globals.get("__name__", "__main__")) if frame is not None else "__main__"
     return main_module_name() if name == "__main__" else name
+
+
+def _inside_the_sdk(frame: Any) -> bool:
+    if str(frame.f_globals.get("__name__", "")).startswith("flyte_core."):
+        return True
+    return frame.f_code.co_name == "__init__" and isinstance(frame.f_locals.get("self"), PythonTask)
 
 
 __all__ = [

@@ -12,20 +12,17 @@ The pod spec is a ``kubernetes.client.V1PodSpec``; ``kubernetes`` is imported on
 from __future__ import annotations
 
 import re
-import sys
 import warnings
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from flyte_core.exceptions.user import FlyteValidationException
 from flyte_core.loggers import logger
-from flyte_core.sdk.python_auto_container import PRIMARY_CONTAINER_NAME_FIELD, main_module_name
+from flyte_core.sdk.python_auto_container import PRIMARY_CONTAINER_NAME_FIELD
 from flyte_core.sdk.python_function_task import PythonFunctionTask
 from flyte_core.sdk.resources import Resources
 
 if TYPE_CHECKING:
-    from types import FrameType
-
     from flyteidl.core import tasks_pb2
     from kubernetes.client import V1PodSpec
 
@@ -37,7 +34,6 @@ __all__ = ["Pod", "PodFunctionTask"]
 TASK_TYPE = "sidecar"
 TASK_TYPE_VERSION = 2
 
-_SDK_MODULES = ("flyte_core.", "flyte_plugin_k8s_pod.")
 
 # A Kubernetes resource quantity: a signed decimal number and an optional SI, binary or exponent suffix.
 _QUANTITY = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([KMGTPE]i|[mkMGTPE]|[eE][+-]?\d+)?$")
@@ -113,7 +109,6 @@ class PodFunctionTask(PythonFunctionTask[Pod]):
             task_type_version=TASK_TYPE_VERSION,
             **kwargs,
         )
-        self._instantiated_in = _user_module()  # the core skips its own frames only, not this __init__
         if pod_template is not None:
             raise FlyteValidationException(
                 f"task '{self.name}': both task_config=Pod(...) and pod_template=... give the task a pod; "
@@ -177,15 +172,6 @@ class PodFunctionTask(PythonFunctionTask[Pod]):
             self.name,
         )
         return super().local_execute(ctx, **kwargs)
-
-
-def _user_module() -> str:
-    """The module decorating the task: the first calling frame outside flyte_core and this plugin."""
-    frame: FrameType | None = sys._getframe(1)
-    while frame is not None and str(frame.f_globals.get("__name__", "")).startswith(_SDK_MODULES):
-        frame = frame.f_back
-    name = str(frame.f_globals.get("__name__", "__main__")) if frame is not None else "__main__"
-    return main_module_name() if name == "__main__" else name
 
 
 def _resource_name(tasks_pb2: Any, name: int) -> str:

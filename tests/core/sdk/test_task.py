@@ -234,3 +234,27 @@ def test_tasks_run_concurrently_in_threads_with_their_own_context() -> None:
     with ThreadPoolExecutor(4) as pool:
         results = list(pool.map(lambda i: add(x=i, y=0.5), range(20)))
     assert results == [i + 0.5 for i in range(20)]
+
+
+def test_a_task_class_from_another_module_names_its_task_after_the_users_module(tmp_path, monkeypatch) -> None:
+    """A plugin's task class (its __init__ in the plugin's module) does not make the plugin the task's home."""
+    import importlib
+    import sys
+
+    (tmp_path / "some_plugin.py").write_text(
+        "from flyte_core.sdk.python_function_task import PythonFunctionTask\n\n"
+        "class PluginTask(PythonFunctionTask):\n"
+        "    def __init__(self, task_function, **kwargs):\n"
+        "        super().__init__(task_config=None, task_function=task_function, task_type='plugin-kind', **kwargs)\n"
+    )
+    (tmp_path / "user_flows.py").write_text(
+        "from some_plugin import PluginTask\n\ndef work(x: int) -> int:\n    return x\n\nwork_task = PluginTask(work)\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    try:
+        module = importlib.import_module("user_flows")
+        assert module.work_task.instantiated_in == "user_flows"
+        assert module.work_task.name == "user_flows.work"
+    finally:
+        for name in ("user_flows", "some_plugin"):
+            sys.modules.pop(name, None)
