@@ -15,7 +15,6 @@ import base64
 import hashlib
 import json
 import logging
-import os
 import threading
 import urllib.parse
 from collections.abc import Callable
@@ -29,6 +28,15 @@ logger = logging.getLogger("flyte_core.sandbox.http")
 
 DEFAULT_MAX_UPLOAD_BYTES = 4 * 1024**3
 _CHUNK = 1024 * 1024
+
+
+class _Refused(Exception):
+    """An upload refused after its body was read (the partial blob is discarded)."""
+
+    def __init__(self, status: HTTPStatus, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
 
 
 class PageRenderer(Protocol):
@@ -157,17 +165,10 @@ class _Handler(BaseHTTPRequestHandler):
                 f"the upload is {length} bytes; the sandbox accepts at most {self.max_upload}\n".encode(),
             )
             return
-        try:
-            target = self.blobs.path(relative)
-        except BlobPathError as exc:
-            self._reply(HTTPStatus.FORBIDDEN, "text/plain", f"{exc}\n".encode())
-            return
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(f".{target.name}.{threading.get_ident()}.upload")
         digest = hashlib.md5()
         remaining = length
         try:
-            with open(partial, "wb") as out:
+            with self.blobs.writer(relative) as out:
                 while remaining > 0:
                     chunk = self.rfile.read(min(_CHUNK, remaining))
                     if not chunk:
@@ -175,18 +176,18 @@ class _Handler(BaseHTTPRequestHandler):
                     digest.update(chunk)
                     out.write(chunk)
                     remaining -= len(chunk)
-            if remaining:
-                partial.unlink(missing_ok=True)
-                self._reply(HTTPStatus.BAD_REQUEST, "text/plain", b"the body ended before Content-Length bytes\n")
-                return
-            expected_md5 = self.headers.get("Content-MD5")
-            if expected_md5 and base64.b64encode(digest.digest()).decode() != expected_md5.strip():
-                partial.unlink(missing_ok=True)
-                self._reply(HTTPStatus.BAD_REQUEST, "text/plain", b"the body does not match its Content-MD5\n")
-                return
-            os.replace(partial, target)
+                if remaining:
+                    raise _Refused(HTTPStatus.BAD_REQUEST, "the body ended before Content-Length bytes")
+                expected_md5 = self.headers.get("Content-MD5")
+                if expected_md5 and base64.b64encode(digest.digest()).decode() != expected_md5.strip():
+                    raise _Refused(HTTPStatus.BAD_REQUEST, "the body does not match its Content-MD5")
+        except BlobPathError as exc:
+            self._reply(HTTPStatus.FORBIDDEN, "text/plain", f"{exc}\n".encode())
+            return
+        except _Refused as refused:
+            self._reply(refused.status, "text/plain", f"{refused.reason}\n".encode())
+            return
         except OSError as exc:
-            partial.unlink(missing_ok=True)
             logger.exception("upload to %s failed", relative)
             self._reply(HTTPStatus.INTERNAL_SERVER_ERROR, "text/plain", f"could not store the upload: {exc}\n".encode())
             return
@@ -196,20 +197,19 @@ class _Handler(BaseHTTPRequestHandler):
         if not self._authorized("GET", relative, query):
             return
         try:
-            source = self.blobs.path(relative)
+            source, size = self.blobs.reader(relative)
         except BlobPathError as exc:
             self._reply(HTTPStatus.FORBIDDEN, "text/plain", f"{exc}\n".encode())
             return
-        if not source.is_file():
+        except FileNotFoundError:
             self._reply(HTTPStatus.NOT_FOUND, "text/plain", f"no blob at {relative}\n".encode())
             return
-        size = source.stat().st_size
-        self.send_response(HTTPStatus.OK)
-        self.send_header("Content-Type", "application/octet-stream")
-        self.send_header("Content-Length", str(size))
-        self.end_headers()
-        with open(source, "rb") as f:
-            while chunk := f.read(_CHUNK):
+        with source:
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(size))
+            self.end_headers()
+            while chunk := source.read(_CHUNK):
                 self.wfile.write(chunk)
 
     # -- helpers ----------------------------------------------------------------------------------------

@@ -43,6 +43,8 @@ class RunningSandbox:
     state_dir: str
     started_at: float
     version: str
+    blob_store: str = ""
+    """Where blobs are kept (empty: ``<state_dir>/blobs``)."""
 
     @property
     def endpoint(self) -> str:

@@ -9,6 +9,7 @@ resumes the executions a previous run left unfinished, and stops cleanly on SIGT
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import signal
@@ -18,9 +19,12 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flyte_core.sandbox import lifecycle
+
+if TYPE_CHECKING:
+    from flyte_core.sandbox.blobs import BlobStore
 
 logger = logging.getLogger("flyte_core.sandbox")
 
@@ -34,6 +38,8 @@ class SandboxOptions:
     max_parallel_tasks: int = field(default_factory=lambda: os.cpu_count() or 2)
     image_environments: dict[str, str] = field(default_factory=dict)
     trace_rpcs: Path | None = None
+    blob_store: str | None = None
+    """A URL served by a file-access provider (``s3://bucket/prefix``); None: ``<state_dir>/blobs``."""
 
 
 class SandboxServer:
@@ -50,12 +56,11 @@ class SandboxServer:
         import grpc
 
         from flyte_core._version import __version__
-        from flyte_core.sandbox.blobs import BlobStore, load_or_create_secret
         from flyte_core.sandbox.http import SandboxHTTPServer
 
         directory = self.options.state_dir
         lifecycle.claim_pid_file(directory)
-        blobs = BlobStore(directory / "blobs", load_or_create_secret(directory / "secret.key"))
+        blobs = _open_blobs(directory, self.options.blob_store)
         try:
             self.http = SandboxHTTPServer(blobs, self.options.host, self.options.http_port, status=self.status)
         except OSError as exc:
@@ -124,8 +129,9 @@ class SandboxServer:
             state_dir=str(directory),
             started_at=self._started_at,
             version=__version__,
+            blob_store=self.options.blob_store or "",
         )
-        write_client_config(directory / lifecycle.CONFIG_FILE, info)
+        write_client_config(directory / lifecycle.CONFIG_FILE, info, _storage_section(self.options.blob_store))
         lifecycle.write_info(directory, info)
         logger.info("sandbox serving gRPC on %s and HTTP on %s", info.endpoint, self.http.base_url)
 
@@ -177,8 +183,48 @@ def _thread_pool() -> Any:
     return ThreadPoolExecutor(max_workers=32, thread_name_prefix="sandbox-grpc")
 
 
-def write_client_config(path: Path, info: lifecycle.RunningSandbox) -> None:
-    """A flytectl-format config for clients of this sandbox (flytekit and flyte-core read it alike)."""
+def _open_blobs(directory: Path, location: str | None) -> BlobStore:
+    """The blob store (checked with a probe object when it is not the local directory)."""
+    from flyte_core.data.errors import FileAccessUnavailableError
+    from flyte_core.sandbox.blobs import ObjectBlobStore, load_or_create_secret, open_blob_store
+
+    secret = load_or_create_secret(directory / "secret.key")
+    try:
+        blobs = open_blob_store(location or directory / "blobs", secret)
+        if isinstance(blobs, ObjectBlobStore):
+            blobs.check()
+    except FileAccessUnavailableError as exc:
+        raise lifecycle.SandboxError(f"--blob-store {location}: {exc}") from exc
+    except Exception as exc:  # whatever the store's library raises: the sandbox does not start
+        raise lifecycle.SandboxError(
+            f"--blob-store {location}: cannot write, read and delete a probe object there: {exc}"
+        ) from exc
+    return blobs
+
+
+def _storage_section(location: str | None) -> str:
+    """The config's ``storage`` section for an ``s3://`` blob store: the S3 settings this sandbox runs with, so
+    task processes and clients (flytekit too) reach the blobs with them; empty for other stores."""
+    if not location or not location.startswith(("s3://", "s3a://")):
+        return ""
+    from flyte_core.config.data import S3Config
+
+    s3 = S3Config.auto()
+    connection = {
+        "endpoint": s3.endpoint,
+        "access-key": s3.access_key_id,
+        "secret-key": s3.secret_access_key,
+        "region": s3.region,
+        "auth-type": s3.auth_type,
+        "disable-ssl": "true" if s3.disable_ssl else None,
+    }
+    lines = [f"    {key}: {json.dumps(value)}" for key, value in connection.items() if value]
+    return "storage:\n  type: s3\n  connection:\n" + "\n".join(lines) + "\n" if lines else ""
+
+
+def write_client_config(path: Path, info: lifecycle.RunningSandbox, storage: str = "") -> None:
+    """A flytectl-format config for clients of this sandbox (flytekit and flyte-core read it alike); ``storage``
+    is a ``storage:`` section (it may hold keys: the file is readable by its owner only)."""
     host = "localhost" if info.host in ("127.0.0.1", "0.0.0.0", "::") else info.host
     text = (
         "# Written by 'pyflyte sandbox start'. Use it with: export FLYTECTL_CONFIG=" + str(path) + "\n"
@@ -190,9 +236,12 @@ def write_client_config(path: Path, info: lifecycle.RunningSandbox) -> None:
         "logger:\n"
         "  show-source: true\n"
         "  level: 0\n"
+        f"{storage}"
     )
     partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(text)
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
     os.replace(partial, path)
 
 
@@ -205,6 +254,7 @@ def parse_args(argv: Sequence[str]) -> SandboxOptions:
     parser.add_argument("--max-parallel", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--image-env", action="append", default=[], metavar="IMAGE=PYTHON_PREFIX")
     parser.add_argument("--trace-rpcs", type=Path, default=None, metavar="FILE", help="log every request to FILE")
+    parser.add_argument("--blob-store", default=None, metavar="URL", help="keep blobs there (default: STATE_DIR/blobs)")
     args = parser.parse_args(list(argv))
     images = {}
     for item in args.image_env:
@@ -220,6 +270,7 @@ def parse_args(argv: Sequence[str]) -> SandboxOptions:
         max_parallel_tasks=max(1, args.max_parallel),
         image_environments=images,
         trace_rpcs=args.trace_rpcs.absolute() if args.trace_rpcs else None,
+        blob_store=args.blob_store,
     )
 
 

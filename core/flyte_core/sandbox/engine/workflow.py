@@ -317,23 +317,16 @@ class ExecutionRun:
 
     def clear_dir(self, path: str) -> str:
         """An empty directory in the blob store (an attempt's output prefix); its URI."""
-        local = self.blobs.path(path)
-        if local.exists():
-            shutil.rmtree(local)
-        local.mkdir(parents=True, exist_ok=True)
-        uri = self.blobs.uri(self.blobs.relative(local.as_posix()))
+        uri = self.blobs.clear_dir(path)
         for stale in [cached for cached in self._maps if cached.startswith(uri + "/")]:
             del self._maps[stale]
         return uri
 
     def make_dir_for(self, uri: str) -> None:
-        local = _local_path(uri)
-        if local is not None:
-            local.mkdir(parents=True, exist_ok=True)
+        self.blobs.make_dir_for(uri)
 
     def dir_exists(self, uri: str) -> bool:
-        local = _local_path(uri)
-        return local is not None and local.is_dir()
+        return self.blobs.dir_exists(uri)
 
     def read_map(self, uri: str) -> literals_pb2.LiteralMap:
         """A literal map (inputs.pb, outputs.pb) from the blob store; the last few read are kept."""
@@ -835,10 +828,3 @@ def _topological(all_nodes: dict[str, workflow_pb2.Node], upstream: dict[str, se
             placed.add(node_id)
         remaining = [n for n in remaining if n not in placed]
     return order
-
-
-def _local_path(uri: str) -> Path | None:
-    """The local directory a URI names (an absolute path or ``file://``), or None for remote storage."""
-    if uri.startswith("file://"):
-        return Path(uri.removeprefix("file://"))
-    return Path(uri) if uri.startswith("/") else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 from flyteidl.admin import execution_pb2 as admin_execution_pb2
@@ -71,6 +72,15 @@ def _alive(pid: int) -> bool:
         return f.read().split(")")[-1].split()[0] != "Z"
 
 
+def _dies_soon(pid: int, timeout: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while _alive(pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 def test_terminate_kills_the_task_process_group_and_reports_aborted(sandbox: Sandbox, tmp_path: Path) -> None:
     flows = sandbox.load(FLOWS)
     marks = tmp_path / "marks"
@@ -82,7 +92,7 @@ def test_terminate_kills_the_task_process_group_and_reports_aborted(sandbox: San
     sandbox.engine.terminate(sandbox.execution(name), "enough")
     assert sandbox.host.wait(name) == "ABORTED"
     assert not _alive(pid)
-    assert not _alive(child)
+    assert _dies_soon(child)  # killed with its group; on a busy machine the kernel may take a moment
     assert sandbox.host.nodes(name)["n0"][-1] == "ABORTED"
     assert sandbox.host.node_event(name, "n0", "ABORTED").error.message == "enough"
     assert sandbox.host.tasks(name, "n0")[-1] == (0, "ABORTED")

@@ -53,6 +53,13 @@ def sandbox() -> None:
     help="Run the tasks of a container image with the Python environment at PYTHON_PREFIX (a venv); repeatable. "
     "Other images run with the sandbox's own environment.",
 )
+@click.option(
+    "--blob-store",
+    metavar="URL",
+    help="Keep inputs, outputs and uploads in this store, e.g. s3://bucket/prefix (needs its file-access plugin, "
+    "e.g. flyte-plugin-s3, and its settings: FLYTE_AWS_* or the config's storage section). Default: the state "
+    "directory's blobs/.",
+)
 def start(
     state_dir: str | None,
     foreground: bool,
@@ -61,6 +68,7 @@ def start(
     http_port: int,
     max_parallel: int,
     image_env: tuple[str, ...],
+    blob_store: str | None,
 ) -> None:
     """Start the sandbox (in the background unless --foreground)."""
     directory = lifecycle.state_dir(state_dir)
@@ -86,6 +94,8 @@ def start(
     args = ["--host", host, "--port", str(port), "--http-port", str(http_port), "--max-parallel", str(max_parallel)]
     for item in image_env:
         args += ["--image-env", item]
+    if blob_store:
+        args += ["--blob-store", blob_store]
     if foreground:
         from flyte_core.sandbox.server import main
 
@@ -119,6 +129,7 @@ def status(state_dir: str | None) -> None:
     click.echo(f"gRPC       {running.endpoint}")
     click.echo(f"console    {running.console_url}")
     click.echo(f"config     {running.config_path}")
+    click.echo(f"blobs      {running.blob_store or Path(running.state_dir, 'blobs')}")
     click.echo(
         f"executions {details.get('running_executions', 0)} running, tasks {details.get('running_tasks', 0)} running"
     )
