@@ -11,6 +11,9 @@ PYTEST_ARGS ?=
 # and the unmodified client the sandbox tests drive (kubernetes: for pod templates). Never a dependency of flyte-core.
 FLYTEKIT_VENV := benchmarks/.venv-flytekit-core
 FLYTEKIT_STAMP := $(FLYTEKIT_VENV)/.installed
+# flytekit with flytekitplugins-ray, -spark and -pod: the fair start-up comparison (flytekit imports its plugins).
+FLYTEKIT_PLUGINS_VENV := benchmarks/.venv-flytekit
+FLYTEKIT_PLUGINS_STAMP := $(FLYTEKIT_PLUGINS_VENV)/.installed
 
 .PHONY: demo test test-fast lint bench install clean
 
@@ -28,6 +31,16 @@ $(FLYTEKIT_STAMP):
 	test -x $(FLYTEKIT_VENV)/bin/python || $(PYTHON) -m venv $(FLYTEKIT_VENV)
 	$(FLYTEKIT_VENV)/bin/python -m pip install --quiet flytekit==1.16.31 kubernetes==37.0.1
 	touch $(FLYTEKIT_STAMP)
+
+$(FLYTEKIT_PLUGINS_STAMP):
+	test -x $(FLYTEKIT_PLUGINS_VENV)/bin/python || $(PYTHON) -m venv $(FLYTEKIT_PLUGINS_VENV)
+	@# pyspark is published only as an sdist whose setup.py needs pkg_resources (setuptools < 81), and an
+	@# unpinned resolve backtracks to a pandas sdist: build without isolation, pin what the baseline used.
+	$(FLYTEKIT_PLUGINS_VENV)/bin/python -m pip install --quiet "setuptools<81" wheel
+	$(FLYTEKIT_PLUGINS_VENV)/bin/python -m pip install --quiet --no-build-isolation pyspark==4.3.0
+	$(FLYTEKIT_PLUGINS_VENV)/bin/python -m pip install --quiet --no-build-isolation flytekit==1.16.31 \
+		flytekitplugins-ray==1.16.31 flytekitplugins-spark==1.16.31 flytekitplugins-pod==1.16.31 pandas==3.1.1 numpy==2.4.6
+	touch $(FLYTEKIT_PLUGINS_STAMP)
 
 # The main job: what is installed, example workflows run locally, then on the sandbox (started if it is not
 # running; it keeps running so the printed console URLs work: `pyflyte sandbox stop` ends it), and the
@@ -60,12 +73,9 @@ test: lint $(FLYTEKIT_STAMP)
 test-fast: lint
 	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
-# Side by side with flytekit 1.16.31 (benchmarks/README.md).
-bench: $(STAMP) $(FLYTEKIT_STAMP)
-	bash benchmarks/startup.sh
-	bash benchmarks/local_engine.sh
-	bash benchmarks/execute.sh
-	bash benchmarks/sandbox.sh
+# Side by side with flytekit 1.16.31, one table (benchmarks/README.md); BENCH_ARGS="--only startup,local" etc.
+bench: $(STAMP) $(FLYTEKIT_STAMP) $(FLYTEKIT_PLUGINS_STAMP)
+	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

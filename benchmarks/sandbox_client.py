@@ -1,58 +1,65 @@
-"""The flytekit side of benchmarks/sandbox.sh (run with flytekit's Python): hello end to end, then N at once.
+"""The client side of the sandbox benchmarks, for either SDK (run with that SDK's Python; BENCH_SDK names it).
 
-    <flytekit venv>/bin/python sandbox_client.py CONFIG PROJECT_ROOT IMAGE N
+    BENCH_SDK=flytekit|flyte_core <venv>/bin/python sandbox_client.py CONFIG PROJECT_ROOT IMAGE burst N
+    BENCH_SDK=flytekit|flyte_core <venv>/bin/python sandbox_client.py CONFIG PROJECT_ROOT IMAGE chain
 
-Prints JSON: register_s (fast registration of hello_wf), single_s (one execution from create to succeeded,
-polling every 50 ms), burst_s (N executions created at once until all succeeded) and burst_failed.
+``burst``: fast-registers ``hello.hello_wf`` with the SDK's ``FlyteRemote.register_script`` (as ``pyflyte run
+--remote`` does), times one execution from create to succeeded, then N executions created at once until all
+succeeded. ``chain``: registers ``chain.chain_wf`` (a chain of add-one tasks, written by bench.py) and times one
+execution. The last line printed is JSON.
 """
 
 import datetime
+import importlib
 import json
+import os
 import sys
 import time
 
+SUCCEEDED = 4
+
 
 def main() -> None:
-    config_file, root, image, count = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-    from flytekit.configuration import Config, ImageConfig
-    from flytekit.remote import FlyteRemote
+    config_file, root, image, mode = sys.argv[1:5]
+    sdk = os.environ.get("BENCH_SDK", "flytekit")
+    configuration = importlib.import_module(f"{sdk}.configuration")
+    FlyteRemote = importlib.import_module(f"{sdk}.remote").FlyteRemote
 
     sys.path.insert(0, root)
-    import hello
+    module = importlib.import_module("hello" if mode == "burst" else "chain")
+    entity = module.hello_wf if mode == "burst" else module.chain_wf
 
-    remote = FlyteRemote(Config.auto(config_file), default_project="flytesnacks", default_domain="development")
-    poll = datetime.timedelta(milliseconds=50)
+    remote = FlyteRemote(
+        configuration.Config.auto(config_file), default_project="flytesnacks", default_domain="development"
+    )
     started = time.perf_counter()
     workflow = remote.register_script(
-        hello.hello_wf, image_config=ImageConfig.auto(img_name=image), source_path=root, module_name="hello"
+        entity,
+        image_config=configuration.ImageConfig.auto(img_name=image),
+        source_path=root,
+        module_name=module.__name__,
     )
-    register_s = time.perf_counter() - started
+    result = {"register_s": time.perf_counter() - started}
+    poll = datetime.timedelta(milliseconds=50)
 
     started = time.perf_counter()
-    execution = remote.wait(remote.execute(workflow, inputs={"name": "bench"}), poll_interval=poll)
-    single_s = time.perf_counter() - started
-    assert execution.closure.phase == 4, execution.closure
-
-    started = time.perf_counter()
-    executions = [remote.execute(workflow, inputs={"name": f"n{i}"}) for i in range(count)]
-    submitted_s = time.perf_counter() - started
-    finished = [
-        remote.wait(e, poll_interval=datetime.timedelta(milliseconds=500), sync_nodes=False) for e in executions
-    ]
-    burst_s = time.perf_counter() - started
-    failed = sum(1 for e in finished if e.closure.phase != 4)
-    print(
-        json.dumps(
-            {
-                "register_s": register_s,
-                "single_s": single_s,
-                "burst": count,
-                "burst_submit_s": submitted_s,
-                "burst_s": burst_s,
-                "burst_failed": failed,
-            }
-        )
-    )
+    inputs = {"name": "bench"} if mode == "burst" else {"x": 0}
+    execution = remote.wait(remote.execute(workflow, inputs=inputs), poll_interval=poll, sync_nodes=False)
+    result["single_s"] = time.perf_counter() - started
+    if execution.closure.phase != SUCCEEDED:
+        raise SystemExit(f"the {mode} execution ended in phase {execution.closure.phase}: {execution.closure.error}")
+    if mode == "burst":
+        count = int(sys.argv[5])
+        started = time.perf_counter()
+        executions = [remote.execute(workflow, inputs={"name": f"n{i}"}) for i in range(count)]
+        result["burst_submit_s"] = time.perf_counter() - started
+        finished = [
+            remote.wait(e, poll_interval=datetime.timedelta(milliseconds=500), sync_nodes=False) for e in executions
+        ]
+        result["burst"] = count
+        result["burst_s"] = time.perf_counter() - started
+        result["burst_failed"] = sum(1 for e in finished if e.closure.phase != SUCCEEDED)
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":
