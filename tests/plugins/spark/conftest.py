@@ -13,6 +13,7 @@ from flyte_core.config.images import ImageConfig
 from flyte_core.config.serialization import FastSerializationSettings, SerializationSettings
 from flyte_core.plugins.manager import FlytePluginManager
 from flyte_core.plugins.testing import register_plugin
+from tests.compat.conftest import examples_package  # noqa: F401  (the ported compat examples)
 
 IMAGE = "ghcr.io/example/img:v1"
 
