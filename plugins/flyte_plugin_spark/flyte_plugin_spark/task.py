@@ -155,7 +155,8 @@ class PysparkFunctionTask(PythonFunctionTask[Spark]):
         self._default_executor_path = task_config.executor_path
         self._default_applications_path = task_config.applications_path
         container_image = self._with_spark_base_image(container_image)
-        task_type = DATABRICKS_TASK_TYPE if type(task_config) is DatabricksV2 else SPARK_TASK_TYPE
+        on_databricks = isinstance(task_config, DatabricksV2) and not isinstance(task_config, Databricks)
+        task_type = DATABRICKS_TASK_TYPE if on_databricks else SPARK_TASK_TYPE
         super().__init__(
             task_config=task_config,
             task_function=task_function,

@@ -118,3 +118,24 @@ def test_a_failing_spark_job_fails_the_task_with_the_workers_error(spark_plugin,
         explode(n=5)
     assert len(str(raised.value)) < 500, "the JVM's stack trace is not in the message"
     assert type(raised.value.__cause__).__module__.startswith("py4j")
+
+
+def test_a_failing_udf_fails_the_task_with_the_workers_error(spark_plugin, spark_session) -> None:
+    from pyspark.sql.functions import udf
+
+    @udf("long")
+    def strict(i: int) -> int:
+        if i == 2:
+            raise ArithmeticError("two is not allowed")
+        return i
+
+    @task(task_config=Spark())
+    def apply(df: DataFrame) -> int:
+        return df.select(strict(df.id).alias("x")).groupBy().sum("x").collect()[0][0]
+
+    @workflow
+    def wf() -> int:
+        return apply(df=make_df(n=4))
+
+    with pytest.raises(Exception, match=r"Spark job failed in task '.*apply': ArithmeticError: two is not allowed"):
+        wf()
