@@ -81,7 +81,7 @@ def local_note(key: str) -> str | None:
 
 def start_task_session(task: PysparkFunctionTask, execution_id: Any) -> tuple[Any, bool]:
     """The session ``task`` runs with, and whether the task started it (and so stops it)."""
-    from pyspark import SparkConf, SparkContext
+    from pyspark import SparkContext
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.appName(f"FlyteSpark: {execution_id}")
@@ -94,7 +94,14 @@ def start_task_session(task: PysparkFunctionTask, execution_id: Any) -> tuple[An
         return session, True
     conf = local_conf(task.spark_config)
     _warn_if_driver_memory_is_fixed(conf)
-    return builder.config(conf=SparkConf().setAll(list(conf.items()))).getOrCreate(), True
+    return builder.config(conf=_spark_conf(conf)).getOrCreate(), True
+
+
+def _spark_conf(properties: dict[str, str]) -> Any:
+    """A SparkConf of exactly ``properties`` (not the running JVM's: its ``spark.app.name`` would win)."""
+    from pyspark import SparkConf
+
+    return SparkConf(loadDefaults=False).setAll(list(properties.items()))
 
 
 def _warn_if_driver_memory_is_fixed(conf: dict[str, str]) -> None:
@@ -136,7 +143,6 @@ def new_spark_session(name: str, conf: dict[str, str] | None = None) -> Any:
     Outside a Flyte execution and with ``conf`` given, a ``local[*]`` session with those properties; a running
     session is stopped first (only one SparkContext can run per process).
     """
-    from pyspark import SparkConf
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.appName(f"FlyteSpark: {name}")
@@ -144,7 +150,7 @@ def new_spark_session(name: str, conf: dict[str, str] | None = None) -> Any:
         from flyte_plugin_spark.task import Spark
 
         settings = local_conf(Spark(spark_conf=conf))
-        builder = builder.config(conf=SparkConf().setAll(list(settings.items())))
+        builder = builder.config(conf=_spark_conf(settings))
     active = SparkSession.getActiveSession()
     if active is not None:
         active.stop()

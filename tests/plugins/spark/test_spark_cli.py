@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import pathlib
+import sys
 import textwrap
 
 import pytest
@@ -101,6 +102,21 @@ def test_conf_of_a_missing_file_names_it(spark_plugin, flyte_cli, tmp_path) -> N
 def test_pyflyte_run_runs_the_ported_spark_example(spark_plugin, flyte_cli, tmp_path, monkeypatch) -> None:
     root = port_examples(tmp_path)
     monkeypatch.chdir(root)
+    for name in [m for m in sys.modules if m == "examples" or m.startswith("examples.")]:
+        monkeypatch.delitem(sys.modules, name)  # another test's copy of the examples; restored afterwards
     result = flyte_cli.invoke(["run", str(pathlib.Path("examples") / "spark_task.py"), "spark_wf", "--partitions", "3"])
     assert result.exit_code == 0, result.output
     assert abs(float(result.stdout.strip().splitlines()[-1]) - 3.14) < 0.5
+
+
+def test_new_spark_session_makes_a_local_session_with_the_conf(monkeypatch) -> None:
+    from flyte_plugin_spark import new_spark_session
+
+    monkeypatch.delenv("FLYTE_INTERNAL_EXECUTION_ID", raising=False)
+    session = new_spark_session("notebook", {"spark.sql.shuffle.partitions": "5"})
+    try:
+        assert session.sparkContext.master == "local[*]"
+        assert session.sparkContext.appName == "FlyteSpark: notebook"
+        assert session.conf.get("spark.sql.shuffle.partitions") == "5"
+    finally:
+        session.stop()
