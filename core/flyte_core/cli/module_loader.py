@@ -15,6 +15,7 @@ import sys
 import traceback
 from dataclasses import dataclass
 from types import ModuleType
+from typing import Any
 
 
 class UserFileError(Exception):
@@ -69,6 +70,35 @@ def load_file(filename: str | os.PathLike[str]) -> LoadedFile:
             f"'{filename}' is imported as module '{module_name}', a name already taken by {where}: rename the file"
         )
     return LoadedFile(module=module, module_name=module_name, project_root=root)
+
+
+def find_task(
+    filename: str | os.PathLike[str], name: str, task_class: type | None = None, kind: str = "", how_to: str = ""
+) -> Any:
+    """The task called ``name`` in a file, an instance of ``task_class`` (any task when None).
+
+    Raises:
+        UserFileError: the file cannot be loaded, or ``name`` is not such a task there; the message lists the
+            ``kind`` tasks the file has (e.g. ``kind="Spark"``) and, for a task of another type, ``how_to``
+            make it one.
+    """
+    from flyte_core.sdk.base_task import PythonTask
+
+    wanted = task_class or PythonTask
+    module = load_file(filename).module
+    found = getattr(module, name, None)
+    if isinstance(found, wanted):
+        return found
+    label = f"{kind} tasks" if kind else "tasks"
+    listing = ", ".join(sorted(n for n, obj in vars(module).items() if isinstance(obj, wanted))) or "none"
+    if isinstance(found, PythonTask):
+        raise UserFileError(
+            f"task '{name}' in '{filename}' is not a {kind} task (its type is '{found.task_type}')"
+            + (f": {how_to}" if how_to else "")
+            + f"; {label} there: {listing}"
+        )
+    what = "is not a task" if found is not None else "is not defined"
+    raise UserFileError(f"'{name}' {what} in '{filename}'; {label} there: {listing}")
 
 
 def _failing_line(exc: BaseException, path: pathlib.Path) -> str:

@@ -71,17 +71,9 @@ def _integral_numbers(value: Any) -> Any:
 
 def _find_task(file: str, task_name: str) -> Any:
     """The task called ``task_name`` in ``file``, or a ``ClickException`` saying what is there instead."""
-    from flyte_core.cli.module_loader import UserFileError, load_file
-    from flyte_core.sdk.base_task import PythonTask
+    from flyte_core.cli.module_loader import UserFileError, find_task
 
     try:
-        loaded = load_file(file)
+        return find_task(file, task_name)
     except UserFileError as exc:
         raise click.ClickException(str(exc)) from exc
-    found = getattr(loaded.module, task_name, None)
-    if isinstance(found, PythonTask):
-        return found
-    tasks = sorted(name for name, obj in vars(loaded.module).items() if isinstance(obj, PythonTask))
-    listing = ", ".join(tasks) if tasks else "none"
-    what = "is not a task" if found is not None else "is not defined"
-    raise click.ClickException(f"'{task_name}' {what} in '{file}'; tasks there: {listing}")

@@ -61,24 +61,10 @@ def _cluster_conf(task: Any) -> tuple[dict[str, str], dict[str, str]]:
 
 def _find_spark_task(file: str, task_name: str) -> Any:
     """The Spark task called ``task_name`` in ``file``, or a ``ClickException`` saying what is there instead."""
-    from flyte_core.cli.module_loader import UserFileError, load_file
-    from flyte_core.sdk.base_task import PythonTask
+    from flyte_core.cli.module_loader import UserFileError, find_task
     from flyte_plugin_spark.task import PysparkFunctionTask
 
     try:
-        loaded = load_file(file)
+        return find_task(file, task_name, PysparkFunctionTask, "Spark", "give it @task(task_config=Spark(...))")
     except UserFileError as exc:
         raise click.ClickException(str(exc)) from exc
-    found = getattr(loaded.module, task_name, None)
-    if isinstance(found, PysparkFunctionTask):
-        return found
-    tasks = vars(loaded.module).items()
-    spark_tasks = sorted(name for name, obj in tasks if isinstance(obj, PysparkFunctionTask))
-    listing = ", ".join(spark_tasks) if spark_tasks else "none"
-    if isinstance(found, PythonTask):
-        raise click.ClickException(
-            f"task '{task_name}' in '{file}' is not a Spark task (its type is '{found.task_type}'): give it "
-            f"@task(task_config=Spark(...)); Spark tasks there: {listing}"
-        )
-    what = "is not a task" if found is not None else "is not defined"
-    raise click.ClickException(f"'{task_name}' {what} in '{file}'; Spark tasks there: {listing}")
