@@ -20,6 +20,7 @@ from pathlib import Path
 
 STATE_FILE = "head.json"
 LOG_FILE = "head.log"
+TOKEN_FILE = "auth_token"
 _HEAD_MODULE = "flyte_plugin_ray.head"
 
 
@@ -36,6 +37,14 @@ class RunningHead:
     num_cpus: int
     started_at: float
     log: str
+    auth_token_path: str = ""
+
+    def client_environment(self) -> dict[str, str]:
+        """What a driver attaching to the head needs in its environment: Ray's token authentication (Ray 2.5x+
+        enables it for new clusters and, for an explicit address, only uses it when told to)."""
+        if not self.auth_token_path:
+            return {}
+        return {"RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN_PATH": self.auth_token_path}
 
 
 def home() -> Path:
@@ -153,14 +162,23 @@ def _tail(path: Path, lines: int = 20) -> str:
 
 def _serve(directory: Path, num_cpus: int | None) -> None:
     """The head process: start Ray, record its address, wait for SIGTERM/SIGINT, shut Ray down."""
+    import secrets
     import threading
+
+    token = directory / TOKEN_FILE
+    if not token.exists():
+        token.touch(mode=0o600)
+        token.write_text(secrets.token_hex(32))
+    os.environ.setdefault("RAY_AUTH_MODE", "token")
+    os.environ["RAY_AUTH_TOKEN_PATH"] = str(token)
 
     import ray
 
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stopping.set())
-    context = ray.init(num_cpus=num_cpus, include_dashboard=False, log_to_driver=False)
+    # Loopback only: the head serves this machine's tasks.
+    context = ray.init(num_cpus=num_cpus, include_dashboard=False, log_to_driver=False, _node_ip_address="127.0.0.1")
     resources = ray.cluster_resources()
     head = RunningHead(
         pid=os.getpid(),
@@ -168,6 +186,7 @@ def _serve(directory: Path, num_cpus: int | None) -> None:
         num_cpus=int(resources.get("CPU", 0)),
         started_at=time.time(),
         log=str(directory / LOG_FILE),
+        auth_token_path=str(token) if os.environ["RAY_AUTH_MODE"] == "token" else "",
     )
     state = directory / STATE_FILE
     partial = state.with_name(f".{state.name}.{os.getpid()}")

@@ -20,7 +20,7 @@ warning says what was left out. ``FLYTE_RAY_RUNTIME_ENV=all`` applies the whole 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from flyte_core.loggers import logger
@@ -42,6 +42,8 @@ class RaySession:
 
     where: str
     owned: bool
+    # Environment variables set for the session, with the values to put back when it ends (None: unset).
+    saved_environment: dict[str, str | None] = field(default_factory=dict)
 
     def close(self) -> None:
         """Disconnect the driver this task connected (stopping the runtime if it started one)."""
@@ -50,6 +52,14 @@ class RaySession:
 
             ray.shutdown()
             self.owned = False
+        if self.saved_environment:
+            for name, value in self.saved_environment.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+            self.saved_environment = {}
+            _reload_auth_settings()
 
 
 def connect(task_name: str, config: RayJobConfig, local: bool) -> RaySession:
@@ -65,7 +75,7 @@ def connect(task_name: str, config: RayJobConfig, local: bool) -> RaySession:
                 "task '%s': Ray is already initialized in this process; its runtime_env is not applied", task_name
             )
         return RaySession(where="the Ray driver already connected in this process", owned=False)
-    address, where = _address(config)
+    address, where, environment = _address(config)
     options: dict[str, Any] = {"address": address}
     if address is None and not os.environ.get("RAY_ADDRESS"):
         options["include_dashboard"] = False  # a runtime of our own: no dashboard to start
@@ -73,22 +83,44 @@ def connect(task_name: str, config: RayJobConfig, local: bool) -> RaySession:
     if runtime_env:
         options["runtime_env"] = runtime_env
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    session = RaySession(where=where, owned=False)
+    for name, value in environment.items():
+        session.saved_environment[name] = os.environ.get(name)
+        os.environ[name] = value
+    _reload_auth_settings()  # the head's token, or RAY_AUTH_* the user set since Ray was imported
     logger.debug("task '%s': connecting Ray to %s with %s", task_name, where, options)
-    ray.init(**options)
-    return RaySession(where=where, owned=True)
+    try:
+        ray.init(**options)
+    except BaseException:
+        session.close()
+        raise
+    session.owned = True
+    return session
 
 
-def _address(config: RayJobConfig) -> tuple[str | None, str]:
+def _address(config: RayJobConfig) -> tuple[str | None, str, dict[str, str]]:
+    """The address to pass to ``ray.init``, a description of it, and the environment attaching there needs."""
     if config.address:
-        return config.address, f"{config.address} (RayJobConfig address)"
+        return config.address, f"{config.address} (RayJobConfig address)", {}
     if os.environ.get("RAY_ADDRESS"):
-        return None, f"{os.environ['RAY_ADDRESS']} (RAY_ADDRESS)"
+        return None, f"{os.environ['RAY_ADDRESS']} (RAY_ADDRESS)", {}
     from flyte_plugin_ray.head import find_running
 
     head = find_running()
     if head is not None:
-        return head.address, f"{head.address} (the head of 'pyflyte ray start', pid {head.pid})"
-    return None, "a new local Ray runtime"
+        where = f"{head.address} (the head of 'pyflyte ray start', pid {head.pid})"
+        return head.address, where, head.client_environment()
+    return None, "a new local Ray runtime", {}
+
+
+def _reload_auth_settings() -> None:
+    """Make Ray read RAY_AUTH_MODE / RAY_AUTH_TOKEN_PATH again: it caches both once loaded (Ray 2.5x+)."""
+    try:
+        from ray._raylet import AuthenticationTokenLoader, Config
+    except ImportError:  # a Ray without token authentication
+        return
+    Config.initialize("")
+    AuthenticationTokenLoader.instance().reset_cache()
 
 
 def driver_runtime_env(task_name: str, runtime_env: dict[str, Any] | None, local: bool) -> dict[str, Any] | None:
