@@ -58,13 +58,15 @@ def find_running(directory: Path | None = None) -> RunningHead | None:
     path = (directory or home()) / STATE_FILE
     try:
         head = RunningHead(**json.loads(path.read_text()))
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
     except (OSError, ValueError, TypeError):
-        path.unlink(missing_ok=True)  # unreadable: not a head we can use or stop
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)  # unreadable: not a head we can use or stop
         return None
     if not _is_head_process(head.pid):
-        path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
         return None
     return head
 
