@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import json
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -52,6 +53,13 @@ def _check_pod(owner: str, pod_template: PodTemplate | None, requests: Any, limi
     if pod_template is not None and requests is not None and limits is not None:
         raise FlyteValidationException(
             f"{owner}: give either pod_template or requests/limits, not both (the resources become the node's pod)"
+        )
+    if pod_template is not None and (requests is not None or limits is not None):
+        warnings.warn(
+            f"{owner}: with requests or limits the node's pod is made of them and pod_template is not used "
+            "(as in flytekitplugins-ray); give the resources in the pod template's container instead",
+            UserWarning,
+            stacklevel=4,
         )
 
 

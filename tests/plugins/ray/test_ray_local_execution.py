@@ -17,11 +17,9 @@ from types import ModuleType
 
 import pytest
 import ray
-from flyte_plugin_ray import RayJobConfig
 from flyte_plugin_ray import head as ray_head
 from flyte_plugin_ray.session import driver_runtime_env
 
-from flyte_core import task
 from tests.compat.conftest import EXAMPLES, port_examples
 
 PROJECT = Path(__file__).parent / "project"
@@ -167,11 +165,3 @@ def _alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return Path(f"/proc/{pid}").exists() and "Z" not in Path(f"/proc/{pid}/stat").read_text().split(")")[-1][:3]
-
-
-def test_a_task_needs_a_ray_job_config(ray_plugin) -> None:
-    @task(task_config=RayJobConfig(worker_node_config=[]))
-    def t() -> int:
-        return 1
-
-    assert type(t).__name__ == "RayFunctionTask"

@@ -42,6 +42,12 @@ def failing(n: int) -> int:
     return ray.get(explode.remote(n))
 
 
+@task(task_config=RayJobConfig(worker_node_config=WORKERS))
+def cluster_address() -> str:
+    """The address of the Ray cluster the task's driver is connected to."""
+    return ray.get_runtime_context().gcs_address
+
+
 @workflow
 def squares_wf(n: int = 4) -> int:
     return sum_of_squares(n=n)
