@@ -1,8 +1,9 @@
 """Fixtures for the flyte-plugin-ray tests: the plugin on a fresh manager, serialization settings, a Ray head.
 
-Starting Ray takes seconds, so the tests that run Ray share one head for the whole session, started with
-``pyflyte ray start`` in a FLYTE_RAY_HOME of their own (the way a user saves the start-up on every run);
-tasks run in this process, in ``pyflyte`` / ``pyflyte-execute`` subprocesses and in the sandbox attach to it.
+Starting Ray takes seconds, so the tests that run Ray share one head, started with ``pyflyte ray start`` in a
+FLYTE_RAY_HOME of their own (the way a user saves the start-up on every run) and stopped after the last test
+of this package; tasks run in this process, in ``pyflyte`` / ``pyflyte-execute`` subprocesses and in the
+sandbox attach to it.
 """
 
 from __future__ import annotations
@@ -52,9 +53,9 @@ def pyflyte_ray(*args: str, home: Path, timeout: float = 120) -> subprocess.Comp
     return subprocess.run([PYFLYTE, "ray", *args], capture_output=True, text=True, env=env, timeout=timeout)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def ray_head_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A Ray head started by ``pyflyte ray start`` for the session; FLYTE_RAY_HOME points at it meanwhile."""
+    """A Ray head started by ``pyflyte ray start`` for these tests; FLYTE_RAY_HOME points at it meanwhile."""
     home = tmp_path_factory.mktemp("ray-home")
     started = pyflyte_ray("start", "--num-cpus", str(NUM_CPUS), home=home)
     assert started.returncode == 0, started.stdout + started.stderr
@@ -76,7 +77,7 @@ def ray_head_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 @pytest.fixture
 def ray_head_running(ray_head_home: Path) -> ray_head.RunningHead:
-    """The session's head, as its state file records it."""
+    """The shared head, as its state file records it."""
     running = ray_head.find_running(ray_head_home)
-    assert running is not None, "the session's Ray head is gone"
+    assert running is not None, "the shared Ray head is gone"
     return running

@@ -1,6 +1,6 @@
 """Ray tasks through the commands that run them: ``pyflyte run`` and the container entrypoint ``pyflyte-execute``.
 
-Each command runs in a subprocess that attaches to the session's Ray head (FLYTE_RAY_HOME is inherited), or to
+Each command runs in a subprocess that attaches to the tests' shared Ray head (FLYTE_RAY_HOME is inherited), or to
 the address RAY_ADDRESS / ``RayJobConfig(address=...)`` gives.
 """
 

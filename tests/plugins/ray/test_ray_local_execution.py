@@ -1,6 +1,6 @@
 """Ray tasks run locally on a real Ray: a driver is connected before the function and disconnected after.
 
-The tests attach to the session's head (``pyflyte ray start``, see conftest); the last one starts a Ray
+The tests attach to the tests' shared head (``pyflyte ray start``, see conftest); the last one starts a Ray
 runtime of its own, as a task does when no head runs.
 """
 
@@ -68,7 +68,7 @@ def test_remote_functions_run_in_ray_worker_processes(ray_tasks: ModuleType) -> 
     driver, worker, _, _ = ray_tasks.remote_process(name="HOME")
     assert driver == str(os.getpid())
     assert worker != driver
-    assert ray_head.find_running() is not None, "attached to the session's head, which is still running"
+    assert ray_head.find_running() is not None, "attached to the tests' shared head, which is still running"
 
 
 def test_runtime_env_env_vars_reach_remote_functions(ray_tasks: ModuleType) -> None:

@@ -1,5 +1,5 @@
 """Ray tasks on the sandbox: registered and started with FlyteRemote, run as the sandbox runs any task (its
-container command in a local process), attached to the session's Ray head."""
+container command in a local process), attached to the tests' shared Ray head."""
 
 from __future__ import annotations
 
