@@ -179,8 +179,7 @@ def _serve(directory: Path, num_cpus: int | None) -> None:
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stopping.set())
-    # Loopback only: the head serves this machine's tasks.
-    context = ray.init(num_cpus=num_cpus, include_dashboard=False, log_to_driver=False, _node_ip_address="127.0.0.1")
+    context = ray.init(num_cpus=num_cpus, include_dashboard=False, log_to_driver=False)
     resources = ray.cluster_resources()
     head = RunningHead(
         pid=os.getpid(),
