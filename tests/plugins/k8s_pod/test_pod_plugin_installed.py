@@ -34,9 +34,15 @@ def test_importing_pod_does_not_import_kubernetes() -> None:
 
 
 def _pyflyte_modules(*args: str) -> set[str]:
-    """Modules loaded by ``pyflyte ARGS`` in a fresh interpreter (``sys.modules``: commands load via importlib)."""
+    """Modules loaded by ``pyflyte ARGS`` in a fresh interpreter (``sys.modules``: commands load via importlib).
+
+    The command's own output is kept off stdout, where the module names are read (``pyflyte --help`` lists a
+    command named ``ray``, which would read as the module).
+    """
     return _loaded_modules(
-        f"from flyte_core.cli.main import pyflyte; pyflyte.main({list(args)!r}, standalone_mode=False)"
+        "import contextlib, io; from flyte_core.cli.main import pyflyte; "
+        "quiet = contextlib.redirect_stdout(io.StringIO()); quiet.__enter__(); "
+        f"pyflyte.main({list(args)!r}, standalone_mode=False); quiet.__exit__(None, None, None)"
     )
 
 
