@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
-from typing import Any
+
+TYPE_CHECKING = False  # typing's own import would be most of what ``import flyte_core`` costs
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
 
 def lazy_attributes(module_globals: dict[str, Any], sources: dict[str, str]) -> Callable[[str], Any]:

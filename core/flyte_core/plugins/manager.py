@@ -540,18 +540,35 @@ def get_plugin_manager() -> FlytePluginManager:
     return _environment_manager
 
 
+_change_listeners: list[Callable[[], None]] = []
+
+
+def on_plugin_manager_change(listener: Callable[[], None]) -> None:
+    """Call ``listener`` whenever the process-wide manager changes (caches of what plugins registered)."""
+    if listener not in _change_listeners:
+        _change_listeners.append(listener)
+
+
+def _changed() -> None:
+    for listener in list(_change_listeners):
+        listener()
+
+
 def reset_plugin_manager() -> None:
     """Forget the process-wide manager; the next use rebuilds it from the environment."""
     global _environment_manager
     with _lock:
         _environment_manager = None
+    _changed()
 
 
 @contextmanager
 def use_plugin_manager(manager: FlytePluginManager) -> Iterator[FlytePluginManager]:
     """Make ``manager`` the process-wide manager inside the ``with`` block (tests, embedding)."""
     _overrides.append(manager)
+    _changed()
     try:
         yield manager
     finally:
         _overrides.remove(manager)
+        _changed()

@@ -300,6 +300,8 @@ class TypeEngine(Generic[T]):
     _RESTRICTED_TYPES: list[Any] = []
     _pending: list[FlyteTypeTransformer] | None = None
     _lazy: dict[Any, FlyteTypeTransformer] = {}
+    _from_plugins: set[Any] = set()
+    """Types whose transformer a plugin registration supplied (forgotten when the plugin manager changes)."""
     _lock = threading.RLock()
     _lookup_cache: dict[Any, TypeTransformer[Any]] = {}
 
@@ -343,12 +345,24 @@ class TypeEngine(Generic[T]):
         with cls._lock:
             if cls._pending is not None:
                 return
-            from flyte_core.plugins.manager import get_plugin_manager
+            from flyte_core.plugins.manager import get_plugin_manager, on_plugin_manager_change
 
+            on_plugin_manager_change(cls._forget_plugins)
             registrations = list(get_plugin_manager().type_transformers().values())
             cls._pending = []
             for registration in registrations:
                 cls._admit(registration)
+
+    @classmethod
+    def _forget_plugins(cls) -> None:
+        """Drop what plugins registered (the manager changed); transformers registered directly stay."""
+        with cls._lock:
+            for python_type in cls._from_plugins:
+                cls._REGISTRY.pop(python_type, None)
+            cls._from_plugins = set()
+            cls._lazy = {}
+            cls._pending = None
+            cls._lookup_cache = {}
 
     @classmethod
     def _admit(cls, registration: FlyteTypeTransformer) -> bool:
@@ -402,6 +416,7 @@ class TypeEngine(Generic[T]):
             if transformer is None:
                 transformer = registration.load_transformer()
                 cls._REGISTRY[t] = transformer
+                cls._from_plugins.add(t)
             cls._lazy.pop(t, None)
         return transformer
 
@@ -747,5 +762,6 @@ def _reset_for_tests() -> None:
     """Forget every registration (tests that swap the plugin manager)."""
     TypeEngine._REGISTRY = {}
     TypeEngine._lazy = {}
+    TypeEngine._from_plugins = set()
     TypeEngine._pending = None
     TypeEngine._lookup_cache = {}

@@ -12,6 +12,7 @@ import pytest
 from flyteidl.core import literals_pb2, types_pb2
 
 from flyte_core.plugins import FlyteTypeTransformer, hookimpl
+from flyte_core.plugins.manager import FlytePluginManager, PluginSettings, use_plugin_manager
 from flyte_core.plugins.testing import register_plugin
 from flyte_core.types import type_engine
 from flyte_core.types.type_engine import (
@@ -27,9 +28,11 @@ from flyte_core.types.type_engine import (
 def fresh_engine(flyte_plugin_manager):
     """A type engine that reads its transformers from the test's fresh plugin manager."""
     saved = (TypeEngine._REGISTRY, TypeEngine._lazy, TypeEngine._pending, TypeEngine._lookup_cache)
+    saved_from_plugins = TypeEngine._from_plugins
     type_engine._reset_for_tests()
     yield TypeEngine
     TypeEngine._REGISTRY, TypeEngine._lazy, TypeEngine._pending, TypeEngine._lookup_cache = saved
+    TypeEngine._from_plugins = saved_from_plugins
 
 
 class Color(enum.Enum):
@@ -99,6 +102,22 @@ def test_plugin_transformer_is_used_for_its_type(fresh_engine) -> None:
         lt = TypeEngine.to_literal_type(Celsius)
         literal = TypeEngine.to_literal(None, Celsius(21.5), Celsius, lt)
         assert TypeEngine.to_python_value(None, literal, Celsius).degrees == 21.5
+
+
+def test_plugin_transformers_follow_the_plugin_manager_in_use(fresh_engine) -> None:
+    """A manager used first (a test's, an embedding's) does not decide the transformers for the next one."""
+    with_celsius = FlytePluginManager.from_environment(builtins_only=True, settings=PluginSettings())
+    with_celsius.register(CelsiusPlugin(), "celsius")
+    without = FlytePluginManager.from_environment(builtins_only=True, settings=PluginSettings())
+    with use_plugin_manager(without):
+        assert TypeEngine.to_literal_type(int).simple == types_pb2.INTEGER
+        assert TypeEngine._registered(Celsius) is None
+    with use_plugin_manager(with_celsius):
+        assert isinstance(TypeEngine.get_transformer(Celsius), CelsiusTransformer)
+        assert TypeEngine.to_literal_type(Celsius).simple == types_pb2.FLOAT
+    with use_plugin_manager(without):
+        assert TypeEngine._registered(Celsius) is None
+        assert TypeEngine.get_transformer(int).name  # the built-ins come back from this manager
 
 
 class LazyTypePlugin:
