@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -19,6 +18,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from flyte_core.background_process import is_running, log_tail, terminate
+
 DEFAULT_STATE_DIR = Path("~/.flyte/sandbox")
 DEFAULT_GRPC_PORT = 30080
 DEFAULT_HTTP_PORT = 30081
@@ -26,6 +27,8 @@ INFO_FILE = "sandbox.json"
 PID_FILE = "sandbox.pid"
 CONFIG_FILE = "config.yaml"
 LOG_FILE = "server.log"
+_MARKER = b"flyte_core.sandbox"
+"""What a sandbox process's command line holds (``python -m flyte_core.sandbox.server``)."""
 
 
 class SandboxError(Exception):
@@ -121,19 +124,7 @@ def find_running(directory: Path) -> RunningSandbox | None:
 
 
 def _is_sandbox_process(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    cmdline = Path(f"/proc/{pid}/cmdline")
-    if cmdline.exists():
-        try:
-            return b"flyte_core.sandbox" in cmdline.read_bytes()
-        except OSError:
-            return True
-    return True
+    return is_running(pid, _MARKER)
 
 
 def start_in_background(args: list[str], directory: Path, timeout: float = 30.0) -> RunningSandbox:
@@ -154,7 +145,7 @@ def start_in_background(args: list[str], directory: Path, timeout: float = 30.0)
         code = process.poll()
         if code is not None:
             raise SandboxError(
-                f"the sandbox exited while starting (status {code}):\n{_tail(directory / LOG_FILE)}\n"
+                f"the sandbox exited while starting (status {code}):\n{log_tail(directory / LOG_FILE)}\n"
                 f"(the whole log: {directory / LOG_FILE})"
             )
         running = find_running(directory)
@@ -174,27 +165,10 @@ def stop(directory: Path, timeout: float = 20.0) -> RunningSandbox | None:
     running = find_running(directory)
     if running is None:
         return None
-    try:
-        os.kill(running.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return running
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not _is_sandbox_process(running.pid):
-            break
-        time.sleep(0.05)
-    else:
-        os.kill(running.pid, signal.SIGKILL)
+    terminate(running.pid, _MARKER, timeout)
     for name in (PID_FILE, INFO_FILE):
         (directory / name).unlink(missing_ok=True)
     return running
-
-
-def _tail(path: Path, lines: int = 20) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except FileNotFoundError:
-        return "(no log)"
 
 
 def _atomic_write(path: Path, text: str) -> None:

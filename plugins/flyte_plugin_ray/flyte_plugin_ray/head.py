@@ -18,6 +18,8 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from flyte_core.background_process import is_running, log_tail, terminate
+
 STATE_FILE = "head.json"
 LOG_FILE = "head.log"
 TOKEN_FILE = "auth_token"
@@ -100,14 +102,14 @@ def start(num_cpus: int | None = None, directory: Path | None = None, timeout: f
         code = process.poll()
         if code is not None:
             raise HeadError(
-                f"the Ray head exited while starting (status {code}):\n{_tail(directory / LOG_FILE)}\n"
+                f"the Ray head exited while starting (status {code}):\n{log_tail(directory / LOG_FILE)}\n"
                 f"(the whole log: {directory / LOG_FILE})"
             )
         head = find_running(directory)
         if head is not None and head.pid == process.pid:
             return head
         time.sleep(0.1)
-    _end_process_group(process.pid, timeout=10.0)
+    terminate(process.pid, _HEAD_MODULE.encode(), timeout=10.0, group=True)
     raise HeadError(f"the Ray head did not start within {timeout:.0f} s; see {directory / LOG_FILE}")
 
 
@@ -117,49 +119,13 @@ def stop(directory: Path | None = None, timeout: float = 30.0) -> RunningHead | 
     head = find_running(directory)
     if head is None:
         return None
-    _end_process_group(head.pid, timeout)
+    terminate(head.pid, _HEAD_MODULE.encode(), timeout, group=True)  # its Ray processes are in the group
     (directory / STATE_FILE).unlink(missing_ok=True)
     return head
 
 
-def _end_process_group(pid: int, timeout: float) -> None:
-    """SIGTERM the head (it shuts Ray down), then SIGKILL its process group if it is still there."""
-    try:
-        os.kill(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not _is_head_process(pid):
-            return
-        time.sleep(0.1)
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, signal.SIGKILL)  # the head leads its own session: its Ray processes are in the group
-
-
 def _is_head_process(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    with contextlib.suppress(ChildProcessError):
-        os.waitpid(pid, os.WNOHANG)  # reap it if it is our exited child (a zombie still answers kill 0)
-    cmdline = Path(f"/proc/{pid}/cmdline")
-    try:
-        return _HEAD_MODULE.encode() in cmdline.read_bytes()
-    except FileNotFoundError:
-        return not Path("/proc").is_dir()  # no /proc (macOS): trust kill 0; else the process is gone
-    except OSError:
-        return True
-
-
-def _tail(path: Path, lines: int = 20) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except FileNotFoundError:
-        return "(no log)"
+    return is_running(pid, _HEAD_MODULE.encode())
 
 
 def _serve(directory: Path, num_cpus: int | None) -> None:
