@@ -73,3 +73,33 @@ def api_serialize(
     return subprocess.run(
         [sys.executable, "-c", _API_SCRIPT, str(out), *modules], cwd=source_root, capture_output=True, text=True
     )
+
+
+def ported_project(tmp_path: pathlib.Path) -> pathlib.Path:
+    """The shared examples ported to flyte-core under ``tmp_path`` (skips when the goldens are not there)."""
+    import pytest
+
+    from tests.compat.conftest import port_examples
+
+    if not GOLDEN.is_dir():
+        pytest.skip(f"the shared compat goldens are not available at {GOLDEN}")
+    return port_examples(tmp_path)
+
+
+def assert_pyflyte_serialize_matches(module: str, source_root: pathlib.Path, tmp_path: pathlib.Path) -> None:
+    """The real ``pyflyte serialize`` of ``examples.<module>`` writes what flytekit wrote (its CLI golden)."""
+    out = tmp_path / "out"
+    out.mkdir()
+    result = pyflyte_serialize(module, source_root, out)
+    assert result.returncode == 0, result.stderr
+    comparison = compare_golden(GOLDEN / module / "pyflyte_serialize", out)
+    assert comparison.returncode == 0, comparison.stdout
+
+
+def assert_api_serialize_matches(modules: Sequence[str], source_root: pathlib.Path, tmp_path: pathlib.Path) -> None:
+    """The Python API with the goldens' fixed settings writes what flytekit wrote, module by module."""
+    result = api_serialize(list(modules), source_root, tmp_path)
+    assert result.returncode == 0, result.stderr
+    for module in modules:
+        comparison = compare_golden(GOLDEN / module, tmp_path / module, "--skip-cli")
+        assert comparison.returncode == 0, f"{module}:\n{comparison.stdout}"

@@ -11,8 +11,8 @@ import pathlib
 
 import pytest
 
-from tests.compat.conftest import EXAMPLES, port_examples
-from tests.compat.goldens import GOLDEN, api_serialize, compare_golden, pyflyte_serialize
+from tests.compat.conftest import EXAMPLES
+from tests.compat.goldens import assert_api_serialize_matches, assert_pyflyte_serialize_matches, ported_project
 
 PLUGIN_MODULES = {"pod_plugin", "ray_task", "spark_task"}  # serialized by the plugin distributions' tests
 MODULES = sorted(p.stem for p in EXAMPLES.glob("*.py") if p.stem != "__init__" and p.stem not in PLUGIN_MODULES)
@@ -21,9 +21,7 @@ MODULES = sorted(p.stem for p in EXAMPLES.glob("*.py") if p.stem != "__init__" a
 @pytest.fixture(scope="module")
 def source_root(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
     """A project holding the examples package, ported to flyte-core (module names replaced)."""
-    if not GOLDEN.is_dir():
-        pytest.skip(f"the shared compat goldens are not available at {GOLDEN}")
-    return port_examples(tmp_path_factory.mktemp("serialize"))
+    return ported_project(tmp_path_factory.mktemp("serialize"))
 
 
 def test_every_non_plugin_example_is_compared() -> None:
@@ -32,17 +30,8 @@ def test_every_non_plugin_example_is_compared() -> None:
 
 @pytest.mark.parametrize("module", MODULES)
 def test_pyflyte_serialize_writes_what_flytekit_wrote(module: str, source_root: pathlib.Path, tmp_path) -> None:
-    out = tmp_path / "out"
-    out.mkdir()
-    result = pyflyte_serialize(module, source_root, out)
-    assert result.returncode == 0, result.stderr
-    comparison = compare_golden(GOLDEN / module / "pyflyte_serialize", out)
-    assert comparison.returncode == 0, comparison.stdout
+    assert_pyflyte_serialize_matches(module, source_root, tmp_path)
 
 
 def test_the_api_with_fixed_settings_writes_what_flytekit_wrote(source_root: pathlib.Path, tmp_path) -> None:
-    result = api_serialize(MODULES, source_root, tmp_path)
-    assert result.returncode == 0, result.stderr
-    for module in MODULES:
-        comparison = compare_golden(GOLDEN / module, tmp_path / module, "--skip-cli")
-        assert comparison.returncode == 0, f"{module}:\n{comparison.stdout}"
+    assert_api_serialize_matches(MODULES, source_root, tmp_path)

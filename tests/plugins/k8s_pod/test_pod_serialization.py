@@ -9,11 +9,7 @@ import pytest
 from kubernetes.client import V1Container, V1EnvVar, V1PodSpec, V1ResourceRequirements, V1Volume
 
 from flyte_core import Resources, task
-from tests.compat.conftest import port_examples
-from tests.compat.goldens import GOLDEN as GOLDENS
-from tests.compat.goldens import api_serialize, compare_golden, pyflyte_serialize
-
-GOLDEN = GOLDENS / "pod_plugin"
+from tests.compat.goldens import assert_api_serialize_matches, assert_pyflyte_serialize_matches, ported_project
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", FutureWarning)
@@ -22,25 +18,15 @@ with warnings.catch_warnings():
 
 @pytest.fixture(scope="module")
 def source_root(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
-    if not GOLDEN.is_dir():
-        pytest.skip(f"the shared compat goldens are not available at {GOLDEN}")
-    return port_examples(tmp_path_factory.mktemp("pod-serialize"))
+    return ported_project(tmp_path_factory.mktemp("pod-serialize"))
 
 
 def test_pyflyte_serialize_writes_what_flytekitplugins_pod_wrote(source_root: pathlib.Path, tmp_path) -> None:
-    out = tmp_path / "out"
-    out.mkdir()
-    result = pyflyte_serialize("pod_plugin", source_root, out)
-    assert result.returncode == 0, result.stderr
-    comparison = compare_golden(GOLDEN / "pyflyte_serialize", out)
-    assert comparison.returncode == 0, comparison.stdout
+    assert_pyflyte_serialize_matches("pod_plugin", source_root, tmp_path)
 
 
 def test_the_api_with_fixed_settings_writes_what_flytekitplugins_pod_wrote(source_root: pathlib.Path, tmp_path) -> None:
-    result = api_serialize(["pod_plugin"], source_root, tmp_path)
-    assert result.returncode == 0, result.stderr
-    comparison = compare_golden(GOLDEN, tmp_path / "pod_plugin", "--skip-cli")
-    assert comparison.returncode == 0, comparison.stdout
+    assert_api_serialize_matches(["pod_plugin"], source_root, tmp_path)
 
 
 def _containers(pod) -> dict[str, dict]:

@@ -12,36 +12,23 @@ from flyte_plugin_ray import AutoscalerOptionsConfig, HeadNodeConfig, RayFunctio
 from kubernetes.client import V1Container, V1PodSpec, V1Toleration
 
 from flyte_core import PodTemplate, Resources, task
-from tests.compat.conftest import port_examples
-from tests.compat.goldens import GOLDEN as GOLDENS
-from tests.compat.goldens import api_serialize, compare_golden, pyflyte_serialize
+from tests.compat.goldens import assert_api_serialize_matches, assert_pyflyte_serialize_matches, ported_project
 
-GOLDEN = GOLDENS / "ray_task"
 # What flytekitplugins-ray 1.16.31 wrote as ``custom`` for each config of CASES (made with flytekit installed).
 FLYTEKIT_CUSTOM = json.loads((pathlib.Path(__file__).parent / "flytekit_custom.json").read_text())
 
 
 @pytest.fixture(scope="module")
 def source_root(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
-    if not GOLDEN.is_dir():
-        pytest.skip(f"the shared compat goldens are not available at {GOLDEN}")
-    return port_examples(tmp_path_factory.mktemp("ray-serialize"))
+    return ported_project(tmp_path_factory.mktemp("ray-serialize"))
 
 
 def test_pyflyte_serialize_writes_what_flytekitplugins_ray_wrote(source_root: pathlib.Path, tmp_path) -> None:
-    out = tmp_path / "out"
-    out.mkdir()
-    result = pyflyte_serialize("ray_task", source_root, out)
-    assert result.returncode == 0, result.stderr
-    comparison = compare_golden(GOLDEN / "pyflyte_serialize", out)
-    assert comparison.returncode == 0, comparison.stdout
+    assert_pyflyte_serialize_matches("ray_task", source_root, tmp_path)
 
 
 def test_the_api_with_fixed_settings_writes_what_flytekitplugins_ray_wrote(source_root: pathlib.Path, tmp_path) -> None:
-    result = api_serialize(["ray_task"], source_root, tmp_path)
-    assert result.returncode == 0, result.stderr
-    comparison = compare_golden(GOLDEN, tmp_path / "ray_task", "--skip-cli")
-    assert comparison.returncode == 0, comparison.stdout
+    assert_api_serialize_matches(["ray_task"], source_root, tmp_path)
 
 
 CASES: dict[str, Any] = {

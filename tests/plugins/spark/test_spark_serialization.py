@@ -10,34 +10,20 @@ from kubernetes.client import V1Container, V1PodSpec, V1Toleration
 
 from flyte_core import PodTemplate, task
 from flyte_core.exceptions.user import FlyteValidationException
-from tests.compat.conftest import port_examples
-from tests.compat.goldens import GOLDEN as GOLDENS
-from tests.compat.goldens import api_serialize, compare_golden, pyflyte_serialize
-
-GOLDEN = GOLDENS / "spark_task"
+from tests.compat.goldens import assert_api_serialize_matches, assert_pyflyte_serialize_matches, ported_project
 
 
 @pytest.fixture(scope="module")
 def source_root(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
-    if not GOLDEN.is_dir():
-        pytest.skip(f"the shared compat goldens are not available at {GOLDEN}")
-    return port_examples(tmp_path_factory.mktemp("spark-serialize"))
+    return ported_project(tmp_path_factory.mktemp("spark-serialize"))
 
 
 def test_pyflyte_serialize_writes_what_flytekitplugins_spark_wrote(source_root: pathlib.Path, tmp_path) -> None:
-    out = tmp_path / "out"
-    out.mkdir()
-    result = pyflyte_serialize("spark_task", source_root, out)
-    assert result.returncode == 0, result.stderr
-    comparison = compare_golden(GOLDEN / "pyflyte_serialize", out)
-    assert comparison.returncode == 0, comparison.stdout
+    assert_pyflyte_serialize_matches("spark_task", source_root, tmp_path)
 
 
 def test_the_api_with_fixed_settings_writes_what_flytekitplugins_spark_wrote(source_root, tmp_path) -> None:
-    result = api_serialize(["spark_task"], source_root, tmp_path)
-    assert result.returncode == 0, result.stderr
-    comparison = compare_golden(GOLDEN, tmp_path / "spark_task", "--skip-cli")
-    assert comparison.returncode == 0, comparison.stdout
+    assert_api_serialize_matches(["spark_task"], source_root, tmp_path)
 
 
 def test_the_main_application_file_is_the_entrypoint_of_the_tasks_environment(spark_plugin, settings) -> None:
