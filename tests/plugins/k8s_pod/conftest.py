@@ -7,12 +7,8 @@ from collections.abc import Iterator
 import flyte_plugin_k8s_pod.plugin
 import pytest
 
-from flyte_core.config.images import ImageConfig
-from flyte_core.config.serialization import FastSerializationSettings, SerializationSettings
 from flyte_core.plugins.manager import FlytePluginManager
 from flyte_core.plugins.testing import register_plugin
-
-IMAGE = "ghcr.io/example/img:v1"
 
 
 @pytest.fixture
@@ -20,14 +16,3 @@ def pod_plugin(flyte_plugin_manager: FlytePluginManager) -> Iterator[FlytePlugin
     """The built-ins plus this plugin, as its entry point registers it."""
     with register_plugin(flyte_plugin_k8s_pod.plugin, name="k8s_pod", manager=flyte_plugin_manager) as manager:
         yield manager
-
-
-@pytest.fixture
-def settings() -> SerializationSettings:
-    return SerializationSettings(
-        image_config=ImageConfig.auto(img_name=IMAGE),
-        project="p",
-        domain="d",
-        version="v1",
-        fast_serialization_settings=FastSerializationSettings(enabled=False),
-    )

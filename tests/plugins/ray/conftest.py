@@ -18,12 +18,9 @@ import flyte_plugin_ray.plugin
 import pytest
 from flyte_plugin_ray import head as ray_head
 
-from flyte_core.config.images import ImageConfig
-from flyte_core.config.serialization import FastSerializationSettings, SerializationSettings
 from flyte_core.plugins.manager import FlytePluginManager
 from flyte_core.plugins.testing import register_plugin
 
-IMAGE = "ghcr.io/example/img:v1"
 PYFLYTE = str(Path(sys.executable).parent / "pyflyte")
 NUM_CPUS = 2
 
@@ -33,17 +30,6 @@ def ray_plugin(flyte_plugin_manager: FlytePluginManager) -> Iterator[FlytePlugin
     """The built-ins plus this plugin, as its entry point registers it."""
     with register_plugin(flyte_plugin_ray.plugin, name="ray", manager=flyte_plugin_manager) as manager:
         yield manager
-
-
-@pytest.fixture
-def settings() -> SerializationSettings:
-    return SerializationSettings(
-        image_config=ImageConfig.auto(img_name=IMAGE),
-        project="p",
-        domain="d",
-        version="v1",
-        fast_serialization_settings=FastSerializationSettings(enabled=False),
-    )
 
 
 def pyflyte_ray(*args: str, home: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:

@@ -9,13 +9,9 @@ from typing import Any
 import flyte_plugin_spark.plugin
 import pytest
 
-from flyte_core.config.images import ImageConfig
-from flyte_core.config.serialization import FastSerializationSettings, SerializationSettings
 from flyte_core.plugins.manager import FlytePluginManager
 from flyte_core.plugins.testing import register_plugin
 from tests.compat.conftest import examples_package  # noqa: F401  (the ported compat examples)
-
-IMAGE = "ghcr.io/example/img:v1"
 
 # What every test session (and every subprocess a test starts) gives Spark: no UI, few shuffle partitions.
 QUIET_SPARK = "--conf spark.ui.enabled=false --conf spark.sql.shuffle.partitions=2 pyspark-shell"
@@ -74,14 +70,3 @@ def spark_session() -> Iterator[Any]:
     session.sparkContext.setLogLevel("WARN")
     yield session
     session.stop()
-
-
-@pytest.fixture
-def settings() -> SerializationSettings:
-    return SerializationSettings(
-        image_config=ImageConfig.auto(img_name=IMAGE),
-        project="p",
-        domain="d",
-        version="v1",
-        fast_serialization_settings=FastSerializationSettings(enabled=False),
-    )
