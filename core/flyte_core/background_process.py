@@ -1,8 +1,8 @@
 """Long-running helper processes a command starts and later finds again (the sandbox, a plugin's Ray head).
 
-A command records the process's pid in a state file; these functions tell whether that pid is still the
-process it started (not a reused pid: its command line must hold ``marker``), stop it, and show the end of its
-log when it fails to start.
+These functions start such a process detached and wait until it is ready (or say why it is not, with the end
+of its log); the process records its pid in a state file, and they tell whether that pid is still the process
+that was started (not a reused pid: its command line must hold ``marker``), and stop it.
 """
 
 from __future__ import annotations
@@ -10,8 +10,58 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import subprocess
 import time
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import IO, TypeVar
+
+T = TypeVar("T")
+
+
+def start_detached(
+    command: Sequence[str],
+    log: IO[bytes],
+    ready: Callable[[int], T | None],
+    *,
+    what: str,
+    marker: bytes,
+    error: Callable[[str], Exception],
+    timeout: float,
+    poll: float = 0.05,
+    env: Mapping[str, str] | None = None,
+    group: bool = False,
+) -> T:
+    """Start ``command`` in a session of its own, its output going to ``log`` (a file opened by path; closed
+    here), and wait until ``ready(pid)`` returns something: that is returned.
+
+    Raises ``error(message)`` when the process exits first (the message holds the end of its log) or is not
+    ready within ``timeout`` seconds (it is then stopped, with its process group if ``group``).
+    """
+    log_path = Path(log.name)
+    with log:
+        process = subprocess.Popen(
+            list(command),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            close_fds=True,
+            env=None if env is None else dict(env),
+        )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        code = process.poll()
+        if code is not None:
+            raise error(
+                f"{what} exited while starting (status {code}):\n{log_tail(log_path)}\n(the whole log: {log_path})"
+            )
+        found = ready(process.pid)
+        if found is not None:
+            return found
+        time.sleep(poll)
+    terminate(process.pid, marker, timeout=10.0, group=group)
+    raise error(f"{what} did not start within {timeout:.0f} s; see {log_path}")
 
 
 def is_running(pid: int, marker: bytes) -> bool:

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from flyte_core.background_process import is_running, log_tail, terminate
+from flyte_core.background_process import is_running, start_detached, terminate
 
 DEFAULT_STATE_DIR = Path("~/.flyte/sandbox")
 DEFAULT_GRPC_PORT = 30080
@@ -130,34 +128,22 @@ def _is_sandbox_process(pid: int) -> bool:
 def start_in_background(args: list[str], directory: Path, timeout: float = 30.0) -> RunningSandbox:
     """Start ``python -m flyte_core.sandbox.server <args>`` detached, and wait until it serves."""
     directory.mkdir(parents=True, exist_ok=True)
-    log = open(directory / LOG_FILE, "ab")  # noqa: SIM115 - handed to the child process
-    process = subprocess.Popen(
-        [sys.executable, "-m", "flyte_core.sandbox.server", "--state-dir", str(directory), *args],
-        stdin=subprocess.DEVNULL,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-        close_fds=True,
-    )
-    log.close()
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        code = process.poll()
-        if code is not None:
-            raise SandboxError(
-                f"the sandbox exited while starting (status {code}):\n{log_tail(directory / LOG_FILE)}\n"
-                f"(the whole log: {directory / LOG_FILE})"
-            )
+    log = open(directory / LOG_FILE, "ab")  # noqa: SIM115 - start_detached hands it to the child, then closes it
+    command = [sys.executable, "-m", "flyte_core.sandbox.server", "--state-dir", str(directory), *args]
+
+    def serving(pid: int) -> RunningSandbox | None:
         running = find_running(directory)
-        if running is not None and running.pid == process.pid and running.grpc_port:
-            try:
-                running.status(timeout=1.0)
-                return running
-            except (urllib.error.URLError, OSError, ValueError):
-                pass
-        time.sleep(0.05)
-    process.terminate()
-    raise SandboxError(f"the sandbox did not start within {timeout:.0f} s; see {directory / LOG_FILE}")
+        if running is None or running.pid != pid or not running.grpc_port:
+            return None
+        try:
+            running.status(timeout=1.0)
+        except (urllib.error.URLError, OSError, ValueError):
+            return None
+        return running
+
+    return start_detached(
+        command, log, serving, what="the sandbox", marker=_MARKER, error=SandboxError, timeout=timeout
+    )
 
 
 def stop(directory: Path, timeout: float = 20.0) -> RunningSandbox | None:

@@ -12,13 +12,12 @@ import contextlib
 import json
 import os
 import signal
-import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from flyte_core.background_process import is_running, log_tail, terminate
+from flyte_core.background_process import is_running, start_detached, terminate
 
 STATE_FILE = "head.json"
 LOG_FILE = "head.log"
@@ -87,30 +86,23 @@ def start(num_cpus: int | None = None, directory: Path | None = None, timeout: f
     command = [sys.executable, "-m", _HEAD_MODULE, str(directory)]
     if num_cpus is not None:
         command.append(str(num_cpus))
-    process = subprocess.Popen(
-        command,
-        stdin=subprocess.DEVNULL,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-        close_fds=True,
-        env={**os.environ, "RAY_USAGE_STATS_ENABLED": "0"},
-    )
-    log.close()
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        code = process.poll()
-        if code is not None:
-            raise HeadError(
-                f"the Ray head exited while starting (status {code}):\n{log_tail(directory / LOG_FILE)}\n"
-                f"(the whole log: {directory / LOG_FILE})"
-            )
+
+    def started(pid: int) -> RunningHead | None:
         head = find_running(directory)
-        if head is not None and head.pid == process.pid:
-            return head
-        time.sleep(0.1)
-    terminate(process.pid, _HEAD_MODULE.encode(), timeout=10.0, group=True)
-    raise HeadError(f"the Ray head did not start within {timeout:.0f} s; see {directory / LOG_FILE}")
+        return head if head is not None and head.pid == pid else None
+
+    return start_detached(
+        command,
+        log,
+        started,
+        what="the Ray head",
+        marker=_HEAD_MODULE.encode(),
+        error=HeadError,
+        timeout=timeout,
+        poll=0.1,
+        env={**os.environ, "RAY_USAGE_STATS_ENABLED": "0"},
+        group=True,
+    )
 
 
 def stop(directory: Path | None = None, timeout: float = 30.0) -> RunningHead | None:
