@@ -19,6 +19,13 @@ _RESOURCE_FIELDS = (
     ("gpu", _Name.GPU),
     ("mem", _Name.MEMORY),
 )
+OVERRIDE_RESOURCE_FIELDS = (
+    ("cpu", _Name.CPU),
+    ("mem", _Name.MEMORY),
+    ("gpu", _Name.GPU),
+    ("ephemeral_storage", _Name.EPHEMERAL_STORAGE),
+)
+"""The order of the other resource lists flytekit writes: node overrides, plugins' pods (Ray's autoscaler)."""
 
 
 def resources_to_idl(spec: ResourceSpec | None) -> tasks_pb2.Resources:

@@ -427,7 +427,7 @@ def _with_metadata_overrides(metadata: workflow_pb2.NodeMetadata, overrides: dic
 
 def task_node_overrides(node: Any, settings: SerializationSettings, task: Any) -> workflow_pb2.TaskNodeOverrides:
     """What ``with_overrides`` changes in the task's container: resources, extended resources, image, pod."""
-    from flyte_core.idl.container import extended_resources
+    from flyte_core.idl.container import OVERRIDE_RESOURCE_FIELDS, extended_resources
     from flyte_core.sdk.resources import Resources, ResourceSpec
 
     given = node.overrides
@@ -444,7 +444,7 @@ def task_node_overrides(node: Any, settings: SerializationSettings, task: Any) -
                 raise FlyteAssertion(
                     f"node '{node.id}': requests and limits must be flyte_core.Resources, got {side!r}"
                 )
-            for attr, name in _OVERRIDE_RESOURCE_FIELDS:
+            for attr, name in OVERRIDE_RESOURCE_FIELDS:
                 value = getattr(side, attr)
                 if value is not None:
                     entries.add(name=name, value=str(value))
@@ -458,15 +458,6 @@ def task_node_overrides(node: Any, settings: SerializationSettings, task: Any) -
     if pod_template is not None:
         overrides.pod_template.CopyFrom(_pod_template_override(pod_template, settings, task))
     return overrides
-
-
-_Name = tasks_pb2.Resources.ResourceName
-_OVERRIDE_RESOURCE_FIELDS = (
-    ("cpu", _Name.CPU),
-    ("mem", _Name.MEMORY),
-    ("gpu", _Name.GPU),
-    ("ephemeral_storage", _Name.EPHEMERAL_STORAGE),
-)
 
 
 def _pod_template_override(pod_template: Any, settings: SerializationSettings, task: Any) -> tasks_pb2.K8sPod:

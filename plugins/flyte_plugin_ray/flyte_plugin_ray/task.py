@@ -351,20 +351,13 @@ def _k8s_quantities(resources: Resources | None) -> dict[str, Any]:
 
 def _add_resources(target: tasks_pb2.Resources, requests: Resources | None, limits: Resources | None) -> None:
     """flyteidl ``Resources`` entries in the order flytekitplugins-ray writes them (cpu, memory, gpu, storage)."""
-    from flyteidl.core import tasks_pb2
+    from flyte_core.idl.container import OVERRIDE_RESOURCE_FIELDS
 
-    names = tasks_pb2.Resources.ResourceName
-    order = (
-        ("cpu", names.CPU),
-        ("mem", names.MEMORY),
-        ("gpu", names.GPU),
-        ("ephemeral_storage", names.EPHEMERAL_STORAGE),
-    )
     target.SetInParent()
     for side, entries in ((requests, target.requests), (limits, target.limits)):
         if side is None:
             continue
-        for attr, name in order:
+        for attr, name in OVERRIDE_RESOURCE_FIELDS:
             value = getattr(side, attr)
             if isinstance(value, list | tuple):
                 raise FlyteValidationException(
