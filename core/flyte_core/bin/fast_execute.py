@@ -7,10 +7,10 @@
 
 The archive (``flyte_core.packaging.fast_package`` makes it) is downloaded through the file-access
 provider (a local one is read in place) and unpacked into ``--dest-dir`` (default: the working
-directory), refusing members that would land outside it. The task command then runs as a subprocess,
-so it imports the unpacked code rather than anything this process loaded, with the archive's location
-passed on (``--dynamic-addl-distro``, ``--dynamic-dest-dir``: dynamic tasks reuse it for the tasks they
-create) and ``--dest-dir`` first on ``PYTHONPATH``. Its exit status is this command's.
+directory), refusing members that would land outside it (on every Python: :mod:`flyte_core.packaging.unpack`).
+The task command then runs as a subprocess, so it imports the unpacked code rather than anything this process
+loaded, with the archive's location passed on (``--dynamic-addl-distro``, ``--dynamic-dest-dir``: dynamic tasks
+reuse it for the tasks they create) and ``--dest-dir`` first on ``PYTHONPATH``. Its exit status is this command's.
 """
 
 from __future__ import annotations
@@ -120,23 +120,18 @@ def _download(distribution: str, local: str) -> None:
 
 
 def unpack(archive: str, dest_dir: str) -> None:
-    """Unpack a ``.tar.gz`` into ``dest_dir``, overwriting what is there.
-
-    Only regular files, directories and links staying inside ``dest_dir`` are accepted (tarfile's
-    ``data`` filter); files get the time of unpacking, so no stale bytecode is taken for them.
+    """Unpack a ``.tar.gz`` into ``dest_dir``, overwriting what is there (:mod:`flyte_core.packaging.unpack`).
 
     Raises:
         DistributionError: the archive is unreadable or a member would escape ``dest_dir``.
     """
     import tarfile
 
-    def only_data(member: tarfile.TarInfo, path: str) -> Any:
-        return tarfile.data_filter(member, path).replace(mtime=None, deep=False)  # type: ignore[arg-type]
+    from flyte_core.packaging.unpack import UnsafeArchiveError, unpack_archive
 
     try:
-        with tarfile.open(archive, "r:gz") as tar:
-            tar.extractall(dest_dir, filter=only_data)
-    except tarfile.FilterError as exc:
+        unpack_archive(archive, dest_dir)
+    except UnsafeArchiveError as exc:
         raise DistributionError(f"refusing to unpack '{os.path.basename(archive)}': {exc}") from exc
     except (tarfile.TarError, OSError, EOFError) as exc:
         raise DistributionError(f"cannot unpack '{os.path.basename(archive)}': {exc}") from exc

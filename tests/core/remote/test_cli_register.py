@@ -5,6 +5,9 @@ Each command runs as a subprocess, as a user runs it: registration registers eve
 
 from __future__ import annotations
 
+import io
+import tarfile
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -145,3 +148,16 @@ def test_a_module_that_fails_to_import_is_named_without_traceback(sandbox: Any, 
     assert result.returncode == 1
     assert "flows.py:1: syntax error" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_package_with_a_member_escaping_its_folder_is_refused(sandbox: Any, tmp_path: Path) -> None:
+    name = f"escaped-{tmp_path.name}.pb"
+    with tarfile.open(tmp_path / "evil.tgz", "w:gz") as tar:
+        info = tarfile.TarInfo(f"../{name}")
+        info.size = 1
+        tar.addfile(info, io.BytesIO(b"x"))
+    result = pyflyte(sandbox.config_path, tmp_path, "register", "-v", "evil-v1", "evil.tgz")
+    assert result.returncode == 1
+    assert f"member '../{name}' would be written outside the destination" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (Path(tempfile.gettempdir()) / name).exists()

@@ -23,6 +23,8 @@ from flyteidl.admin import launch_plan_pb2, task_pb2, workflow_pb2
 from flyteidl.core import identifier_pb2
 from google.protobuf.message import Message
 
+from flyte_core.packaging.unpack import UnsafeArchiveError, unpack_archive
+
 REMOTE_PACKAGE_PATH = "{{ .remote_package_path }}"
 DEST_DIR = "{{ .dest_dir }}"
 _REGISTRATION = {
@@ -70,9 +72,8 @@ def open_package(path: str | Path) -> Iterator[Package]:
         return
     with tempfile.TemporaryDirectory(prefix="flyte-register-") as staging:
         try:
-            with tarfile.open(path) as tar:
-                tar.extractall(staging, filter="data")
-        except (tarfile.TarError, OSError) as exc:
+            unpack_archive(path, staging)
+        except (tarfile.TarError, OSError, EOFError, UnsafeArchiveError) as exc:
             raise PackageError(
                 f"cannot read the package '{path}': {exc}; give a flyte-package.tgz made by 'pyflyte package'"
             ) from exc
