@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import operator
 import re
+import sys
 from array import array
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -63,8 +64,10 @@ _INT_VALUE = re.compile(rb"\x0a[\x04-\x0d]\x0a[\x02-\x0b]\x08([\x80-\xff]{0,9}[\
 # The same, each element wrapped as a collection entry (field 1, 0a L0): the whole collection body at once.
 _ENTRY_PREFIX = [b""] + [bytes([0x0A, k + 5, 0x0A, k + 3, 0x0A, k + 1, 0x08]) for k in range(1, 11)]
 _CHUNK = 1 << 16  # elements per step: bounds the temporary objects of one step to a few megabytes
+# Possessive (Python 3.11+): no backtracking point saved per entry, a quarter faster; 3.10 matches the same greedily.
+_POSSESSIVE = b"+" if sys.version_info >= (3, 11) else b""
 _INT_ENTRIES = re.compile(
-    rb"(?:\x0a[\x06-\x0f]\x0a[\x04-\x0d]\x0a[\x02-\x0b]\x08[\x80-\xff]{0,9}[\x00-\x7f]){1,%d}+" % _CHUNK
+    rb"(?:\x0a[\x06-\x0f]\x0a[\x04-\x0d]\x0a[\x02-\x0b]\x08[\x80-\xff]{0,9}[\x00-\x7f]){1,%d}%b" % (_CHUNK, _POSSESSIVE)
 )
 _INT_ENTRY_PREFIX = re.compile(rb"\x0a[\x06-\x0f]\x0a[\x04-\x0d]\x0a[\x02-\x0b]\x08")
 _FLOAT_PREFIX = bytes([0x0A, 0x0B, 0x0A, 0x09, 0x11])
