@@ -113,6 +113,22 @@ def _use_config_file(ctx: click.Context, param: click.Parameter, value: str | No
         raise click.BadParameter(str(exc), ctx=ctx, param=param) from exc
 
 
+def _show_versions(ctx: click.Context) -> None:
+    """flyte-core's version, each plugin distribution's (read from metadata: no plugin is imported), Python's."""
+    from flyte_core.plugins.discovery import discover_entry_points
+    from flyte_core.plugins.hookspec import ENTRY_POINT_GROUP
+
+    distributions = {
+        (record.distribution, record.version)
+        for record in discover_entry_points(ENTRY_POINT_GROUP)
+        if record.distribution != "flyte-core"
+    }
+    lines = [f"flyte-core {__version__}", *(f"{name} {version}" for name, version in sorted(distributions))]
+    lines.append(f"Python {sys.version.split()[0]} ({sys.executable})")
+    click.echo("\n".join(lines))
+    ctx.exit()
+
+
 def _turn_off_third_party_plugins() -> None:
     from flyte_core.plugins.manager import reset_plugin_manager
 
@@ -121,7 +137,14 @@ def _turn_off_third_party_plugins() -> None:
 
 
 @click.group(cls=PluginCommandGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="flyte-core", message="%(prog)s %(version)s")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=lambda ctx, _param, value: _show_versions(ctx) if value else None,
+    help="Show the versions of flyte-core, of the installed plugin distributions and of Python, and exit.",
+)
 @click.option("-v", "--verbose", count=True, help="Show more detail; -v also shows tracebacks of errors.")
 @click.option(
     "-c",

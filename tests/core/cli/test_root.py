@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import platform
 import sys
 
 import click
@@ -82,9 +83,12 @@ def test_unknown_command_suggests_the_closest(flyte_cli) -> None:
     assert "No such command 'plugin'. Did you mean 'plugins'?" in result.output
 
 
-def test_version_prints_the_flyte_core_version(flyte_cli) -> None:
+def test_version_prints_the_flyte_core_version_first_and_the_python_last(flyte_cli) -> None:
     result = flyte_cli.invoke(["--version"])
-    assert result.exit_code == 0 and result.output == f"flyte-core {__version__}\n"
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0] == f"flyte-core {__version__}"
+    assert lines[-1] == f"Python {platform.python_version()} ({sys.executable})"
 
 
 def test_plugins_json_has_exactly_the_documented_keys(flyte_cli) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import platform
 
 from tests.core.plugins.conftest import RunPyflyte
 
@@ -147,12 +148,15 @@ def test_plugins_command_still_diagnoses_a_conflict(run_pyflyte: RunPyflyte) -> 
     assert disabled.returncode == 0
 
 
-def test_version_is_answered_without_loading_plugins(run_pyflyte: RunPyflyte) -> None:
+def test_version_names_each_plugin_distribution_without_loading_plugins(run_pyflyte: RunPyflyte) -> None:
     from flyte_core import __version__
 
-    result = run_pyflyte(["--version"], plugins=("broken_plugin",))
+    result = run_pyflyte(["--version"], plugins=("hello_plugin", "broken_plugin"), env={"FLYTE_PLUGIN_CACHE": "0"})
     assert result.returncode == 0
-    assert result.stdout == f"flyte-core {__version__}\n"
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"flyte-core {__version__}"
+    assert "broken-plugin 0.0.1" in lines and "hello-plugin 1.2.3" in lines
+    assert lines[-1].startswith(f"Python {platform.python_version()} (")
     assert result.stderr == "", "--version is answered before any plugin is imported"
 
 

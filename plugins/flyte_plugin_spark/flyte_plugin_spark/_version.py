@@ -1,0 +1,1 @@
+../../../core/flyte_core/_version.py
