@@ -31,6 +31,7 @@ from flyte_core.types.structured.structured_dataset import (
     StructuredDatasetType,
     flyte_dataset_transformer,
 )
+from flyte_plugin_spark.session import in_spark_driver, workers_use_this_python
 
 __all__ = [
     "ParquetToSparkDecodingHandler",
@@ -45,6 +46,8 @@ def _session(ctx: FlyteContext) -> Any:
     params = ctx.user_space_params
     if params is not None and params.has_attr("SPARK_SESSION"):
         return params.spark_session
+    if not in_spark_driver():
+        workers_use_this_python()
     return SparkSession.builder.getOrCreate()
 
 

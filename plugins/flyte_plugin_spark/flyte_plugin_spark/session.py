@@ -5,7 +5,9 @@
   executors as a zip.
 * Anywhere else (a local run, ``pyflyte-execute`` in the sandbox), a ``local[*]`` session is built from the
   task's ``spark_conf`` (all of it, as flytekit does; cluster-only properties are harmless there) and its
-  ``hadoop_conf`` as ``spark.hadoop.*``, bound to 127.0.0.1, executors given this ``PYTHONPATH``.
+  ``hadoop_conf`` as ``spark.hadoop.*``, bound to 127.0.0.1, executors given this ``PYTHONPATH`` and this
+  interpreter (``PYSPARK_PYTHON``, unless set: not whatever ``python3`` is first on ``PATH``, which may be
+  another Python version than the driver's, which PySpark refuses).
 * A session that is already running (a notebook's, a test's) is joined, not replaced: only runtime SQL
   properties of the task apply to it, and it is left running afterwards. A session the task started is
   stopped when the task ends; the JVM stays for the next task of the process.
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +33,7 @@ __all__ = [
     "new_spark_session",
     "start_task_session",
     "stop",
+    "workers_use_this_python",
 ]
 
 _LOCAL_DEFAULTS = {
@@ -70,6 +74,15 @@ def local_conf(config: Spark) -> dict[str, str]:
     return dict(sorted(conf.items()))
 
 
+def workers_use_this_python() -> None:
+    """Python workers of a session started here run this interpreter unless ``PYSPARK_PYTHON`` says otherwise.
+
+    PySpark reads only the variable (default ``python3`` on ``PATH``), when a SparkContext starts.
+    """
+    if sys.executable:
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+
+
 def local_note(key: str) -> str | None:
     """Why a local session does not honour ``key`` as a cluster would (``None``: it does)."""
     if key in LOCAL_NOTES:
@@ -94,6 +107,7 @@ def start_task_session(task: PysparkFunctionTask, execution_id: Any) -> tuple[An
         return session, True
     conf = local_conf(task.spark_config)
     _warn_if_driver_memory_is_fixed(conf)
+    workers_use_this_python()
     return builder.config(conf=_spark_conf(conf)).getOrCreate(), True
 
 
@@ -154,4 +168,6 @@ def new_spark_session(name: str, conf: dict[str, str] | None = None) -> Any:
     active = SparkSession.getActiveSession()
     if active is not None:
         active.stop()
+    if not in_spark_driver():
+        workers_use_this_python()
     return builder.getOrCreate()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import pathlib
+import subprocess
 import sys
 import textwrap
 
@@ -120,3 +122,20 @@ def test_new_spark_session_makes_a_local_session_with_the_conf(monkeypatch) -> N
         assert session.conf.get("spark.sql.shuffle.partitions") == "5"
     finally:
         session.stop()
+
+
+def test_workers_run_the_drivers_python_whatever_python3_is_first_on_path(spark_plugin, tmp_path) -> None:
+    """PySpark starts workers with ``python3`` from PATH unless told; another version there fails every UDF."""
+    other = tmp_path / "other-bin"
+    other.mkdir()
+    for name in ("python", "python3"):
+        (other / name).write_text("#!/bin/sh\necho 'the wrong python3' >&2\nexit 3\n")
+        (other / name).chmod(0o755)
+    root = port_examples(tmp_path / "project")
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("PYSPARK_", "SPARK_"))}
+    env["PATH"] = os.pathsep.join([str(other), env.get("PATH", os.defpath)])
+    pyflyte = pathlib.Path(sys.executable).parent / "pyflyte"
+    args = [str(pyflyte), "run", "examples/spark_task.py", "spark_wf", "--partitions", "2"]
+    result = subprocess.run(args, cwd=root, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert abs(float(result.stdout.strip().splitlines()[-1]) - 3.14) < 0.5
