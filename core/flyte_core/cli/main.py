@@ -113,8 +113,10 @@ def _use_config_file(ctx: click.Context, param: click.Parameter, value: str | No
         raise click.BadParameter(str(exc), ctx=ctx, param=param) from exc
 
 
-def _show_versions(ctx: click.Context) -> None:
+def _show_versions(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     """flyte-core's version, each plugin distribution's (read from metadata: no plugin is imported), Python's."""
+    if not value or ctx.resilient_parsing:
+        return
     from flyte_core.plugins.discovery import discover_entry_points
     from flyte_core.plugins.hookspec import ENTRY_POINT_GROUP
 
@@ -142,7 +144,7 @@ def _turn_off_third_party_plugins() -> None:
     is_flag=True,
     expose_value=False,
     is_eager=True,
-    callback=lambda ctx, _param, value: _show_versions(ctx) if value else None,
+    callback=_show_versions,
     help="Show the versions of flyte-core, of the installed plugin distributions and of Python, and exit.",
 )
 @click.option("-v", "--verbose", count=True, help="Show more detail; -v also shows tracebacks of errors.")
