@@ -124,6 +124,26 @@ def test_new_spark_session_makes_a_local_session_with_the_conf(monkeypatch) -> N
         session.stop()
 
 
+_PI = """
+import random
+from operator import add
+
+from flyte_core import current_context, task
+from flyte_plugin_spark import Spark
+
+
+@task(task_config=Spark(spark_conf={"spark.sql.shuffle.partitions": "2"}))
+def estimate_pi(partitions: int) -> float:
+    def inside(_: int) -> int:
+        x, y = random.random() * 2 - 1, random.random() * 2 - 1
+        return 1 if x * x + y * y <= 1 else 0
+
+    n = 1000 * partitions
+    count = current_context().spark_session.sparkContext.parallelize(range(n), partitions).map(inside).reduce(add)
+    return 4.0 * count / n
+"""
+
+
 def test_workers_run_the_drivers_python_whatever_python3_is_first_on_path(spark_plugin, tmp_path) -> None:
     """PySpark starts workers with ``python3`` from PATH unless told; another version there fails every UDF."""
     other = tmp_path / "other-bin"
@@ -131,11 +151,11 @@ def test_workers_run_the_drivers_python_whatever_python3_is_first_on_path(spark_
     for name in ("python", "python3"):
         (other / name).write_text("#!/bin/sh\necho 'the wrong python3' >&2\nexit 3\n")
         (other / name).chmod(0o755)
-    root = port_examples(tmp_path / "project")
+    (tmp_path / "pi.py").write_text(textwrap.dedent(_PI))
     env = {key: value for key, value in os.environ.items() if not key.startswith(("PYSPARK_", "SPARK_"))}
     env["PATH"] = os.pathsep.join([str(other), env.get("PATH", os.defpath)])
     pyflyte = pathlib.Path(sys.executable).parent / "pyflyte"
-    args = [str(pyflyte), "run", "examples/spark_task.py", "spark_wf", "--partitions", "2"]
-    result = subprocess.run(args, cwd=root, env=env, capture_output=True, text=True, timeout=300, check=False)
+    args = [str(pyflyte), "run", "pi.py", "estimate_pi", "--partitions", "2"]
+    result = subprocess.run(args, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stderr[-3000:]
     assert abs(float(result.stdout.strip().splitlines()[-1]) - 3.14) < 0.5
