@@ -3,9 +3,9 @@
 A plugin is a module (or any object) with ``@hookimpl``-decorated functions named after the specs
 below, declared under the entry-point group ``flyte_core.plugins``::
 
-    # pyproject.toml of the plugin distribution
+    # pyproject.toml of the plugin distribution (flyte-plugin-ray's)
     [project.entry-points."flyte_core.plugins"]
-    hello = "my_plugin.plugin"
+    ray = "flyte_plugin_ray.plugin"
 
 Rules every hook follows:
 
@@ -71,7 +71,7 @@ class FlyteSpecs:
             @hookimpl
             def flyte_task_types():
                 yield FlyteTaskType(
-                    config_type="flyte_plugin_ray.models:RayJobConfig",
+                    config_type="flyte_plugin_ray.task:RayJobConfig",
                     task_class="flyte_plugin_ray.task:RayFunctionTask",
                 )
         """
@@ -82,7 +82,7 @@ class FlyteSpecs:
         """Register conversions between Python types and flyteidl literals.
 
         Called the first time the type engine looks up a transformer. Types owned by a library are
-        named by qualified name (``"pyspark.sql.DataFrame"``): the transformer is loaded only when
+        named by qualified name (``"pyspark.sql.dataframe:DataFrame"``): the transformer is loaded only when
         that library is already imported and an annotation uses the type.
 
         Returns:
@@ -95,8 +95,8 @@ class FlyteSpecs:
             @hookimpl
             def flyte_type_transformers():
                 yield FlyteTypeTransformer(
-                    python_type="pyspark.sql.DataFrame",
-                    transformer="flyte_plugin_spark.transformers:SparkDataFrameTransformer",
+                    python_type="pyspark.sql.dataframe:DataFrame",
+                    transformer="flyte_plugin_spark.dataframe:spark_transformer",
                 )
         """
         yield from ()
@@ -123,7 +123,7 @@ class FlyteSpecs:
             def flyte_file_access_providers():
                 yield FlyteFileAccessProvider(
                     protocols=("s3", "s3a"),
-                    filesystem="flyte_plugin_s3.filesystem:make_s3_filesystem",
+                    filesystem="flyte_plugin_s3.filesystem:s3_filesystem",
                 )
         """
         yield from ()
@@ -149,7 +149,11 @@ class FlyteSpecs:
 
             @hookimpl
             def flyte_subcommands():
-                yield FlyteSubcommand(name="hello", summary="Say hello", command="my_plugin.cli:hello")
+                yield FlyteSubcommand(
+                    name="ray",
+                    summary="A local Ray head that Ray tasks attach to: 'pyflyte ray start', 'status', 'stop'.",
+                    command="flyte_plugin_ray.cli:ray_group",
+                )
         """
         yield from ()
 
@@ -176,7 +180,7 @@ class FlyteSpecs:
                 yield FlyteRemoteBackend(
                     name="grpc-admin",
                     schemes=("", "dns", "grpc", "grpcs"),
-                    factory="flyte_core.remote.grpc_backend:GrpcAdminBackend",
+                    factory="flyte_core.builtin.remotes.grpc_admin.client:GrpcAdminBackend",
                 )
         """
         yield from ()
