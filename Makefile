@@ -71,6 +71,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # What CI runs (.ci/run): lint, type checks and every test, slow suites included (the built wheels installed in a
 # fresh venv among them), then the interpreter matrix.
@@ -93,4 +94,4 @@ bench: $(STAMP) $(FLYTEKIT_STAMP) $(FLYTEKIT_PLUGINS_STAMP)
 	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) .nox .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .nox .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
