@@ -322,7 +322,7 @@ def container(report: Report, sizes: Sizes, work: Path) -> None:
         )
     make_inputs = textwrap.dedent("""
         from flyteidl.core import literals_pb2
-        from flyte_core.sdk.context import FlyteContextManager
+        from flyte_core.context import FlyteContextManager
         from flyte_core.types.type_engine import TypeEngine
         ctx = FlyteContextManager.current_context()
         literal = TypeEngine.to_literal(ctx, "world", str, TypeEngine.to_literal_type(str))

@@ -47,7 +47,7 @@ _API_SCRIPT = textwrap.dedent(
     from flyte_core.config.images import ImageConfig
     from flyte_core.config.serialization import FastSerializationSettings, SerializationSettings
     from flyte_core.packaging.entities import serialize_packages, write_entities
-    from flyte_core.sdk.context import FlyteEntities
+    from flyte_core.context import FlyteEntities
 
     out = sys.argv[1]
     for module in sys.argv[2:]:

@@ -21,8 +21,8 @@ from flyteidl.core import dynamic_job_pb2, errors_pb2, execution_pb2, literals_p
 
 from flyte_core.config.images import ImageConfig
 from flyte_core.config.serialization import SerializationSettings
+from flyte_core.context import FlyteContextManager
 from flyte_core.idl.translator import get_serializable
-from flyte_core.sdk.context import FlyteContextManager
 from flyte_core.types.type_engine import TypeEngine
 from tests.compat.conftest import EXAMPLES, port_examples
 

@@ -15,7 +15,7 @@ import sys
 
 import pytest
 
-from flyte_core.sdk.context import FlyteEntities
+from flyte_core.context import FlyteEntities
 from flyte_core.sdk.launch_plan import LaunchPlan
 from tests.compat.conftest import EXAMPLES
 

@@ -18,9 +18,9 @@ from flyteidl.core import literals_pb2
 from google.protobuf.message import Message
 
 from flyte_core.bin.transfers import read_bytes, upload_directory
+from flyte_core.context import FlyteContext
 from flyte_core.exceptions.user import FlyteUserRuntimeException
 from flyte_core.sdk.base_task import IgnoreOutputs
-from flyte_core.sdk.context import FlyteContext
 
 OUTPUT_FILE_NAME = "outputs.pb"
 FUTURES_FILE_NAME = "futures.pb"

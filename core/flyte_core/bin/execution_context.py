@@ -18,7 +18,7 @@ from typing import Any
 
 from flyte_core.bin.arguments import ExecuteArguments
 from flyte_core.config.serialization import SERIALIZED_CONTEXT_ENV_VAR, SerializationSettings
-from flyte_core.sdk.context import ExecutionParameters, ExecutionState, FlyteContext, FlyteContextManager
+from flyte_core.context import ExecutionParameters, ExecutionState, FlyteContext, FlyteContextManager
 
 
 @dataclass(frozen=True)

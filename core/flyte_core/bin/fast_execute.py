@@ -106,10 +106,10 @@ def download_distribution(distribution: str, dest_dir: str) -> None:
 
 def _download(distribution: str, local: str) -> None:
     """Fetch the archive through the file-access provider (any URI it serves)."""
+    from flyte_core.context import FlyteContextManager
     from flyte_core.data.errors import FileAccessUnavailableError
     from flyte_core.exceptions.system import FlyteDownloadDataException
     from flyte_core.exceptions.user import FlyteDataNotFoundException
-    from flyte_core.sdk.context import FlyteContextManager
 
     try:
         FlyteContextManager.current_context().file_access.get_data(distribution, local)

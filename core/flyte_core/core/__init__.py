@@ -23,7 +23,7 @@ _SOURCES: dict[str, tuple[str, ...]] = {
     "checkpointer": ("flyte_core.sdk.checkpointer",),
     "condition": ("flyte_core.sdk.condition",),
     "container_task": ("flyte_core.sdk.container_task",),
-    "context_manager": ("flyte_core.sdk.context",),
+    "context_manager": ("flyte_core.context",),
     "data_persistence": ("flyte_core.data.file_access",),
     "docstring": ("flyte_core.sdk.interface",),
     "dynamic_workflow_task": ("flyte_core.sdk.dynamic",),

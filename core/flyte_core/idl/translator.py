@@ -161,7 +161,7 @@ def _task_spec(
 def _with_image_spec_images(settings: SerializationSettings) -> SerializationSettings:
     """The settings with the image of every ``ImageSpec`` task of this process, so a dynamic task finds them."""
     from flyte_core.config.images import Image, ImageConfig
-    from flyte_core.sdk.context import FlyteEntities
+    from flyte_core.context import FlyteEntities
     from flyte_core.sdk.python_auto_container import PythonAutoContainerTask
 
     specs = [
@@ -552,8 +552,8 @@ def _launch_plan(
 
 def registrable_entities(settings: SerializationSettings, options: Any = None) -> list[Message]:
     """Every task, workflow (with its default launch plan) and launch plan made in this process, serialized."""
+    from flyte_core.context import FlyteContextManager, FlyteEntities
     from flyte_core.sdk.base_task import PythonTask
-    from flyte_core.sdk.context import FlyteContextManager, FlyteEntities
     from flyte_core.sdk.eager import EagerAsyncPythonFunctionTask
     from flyte_core.sdk.launch_plan import LaunchPlan
     from flyte_core.sdk.workflow import WorkflowBase

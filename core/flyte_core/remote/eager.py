@@ -40,8 +40,8 @@ from flyte_core.sdk.eager import EagerException
 
 if TYPE_CHECKING:
     from flyte_core.config.serialization import SerializationSettings
+    from flyte_core.context import FlyteContext
     from flyte_core.remote.remote import FlyteRemote
-    from flyte_core.sdk.context import FlyteContext
 
 __all__ = [
     "EAGER_ROOT_ENV_NAME",
@@ -177,8 +177,8 @@ class EagerController:
         return name[:_NAME_LENGTH]
 
     def _launch(self, entity: Any, inputs: dict[str, Any], index: int) -> FlyteWorkflowExecution:
+        from flyte_core.context import FlyteContextManager
         from flyte_core.models.common import Labels
-        from flyte_core.sdk.context import FlyteContextManager
         from flyte_core.sdk.options import Options
 
         base = self._base_context or FlyteContextManager.current_context()
@@ -259,7 +259,7 @@ class EagerController:
 
     def _result(self, entity: Any, execution: FlyteWorkflowExecution) -> Any:
         """The outputs of a finished execution as the local call would return them; its failure raised."""
-        from flyte_core.sdk.context import FlyteContextManager
+        from flyte_core.context import FlyteContextManager
 
         closure = execution.proto.closure
         where = f"'{entity.name}' (execution {execution.name})"

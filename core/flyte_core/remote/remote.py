@@ -513,8 +513,8 @@ class FlyteRemote:
 
         Given a ``mapping``, adds to it: what is already there is not translated again.
         """
+        from flyte_core.context import FlyteContextManager
         from flyte_core.idl.translator import EntityMapping, get_serializable
-        from flyte_core.sdk.context import FlyteContextManager
         from flyte_core.sdk.launch_plan import LaunchPlan
         from flyte_core.sdk.workflow import WorkflowBase
 
@@ -857,8 +857,8 @@ class FlyteRemote:
         """A context whose raw data goes to ``data_upload_location`` (``flyte://``: the data proxy)."""
         import contextlib
 
+        from flyte_core.context import FlyteContextManager, _local_sandbox_dir
         from flyte_core.data.file_access import FileAccessProvider
-        from flyte_core.sdk.context import FlyteContextManager, _local_sandbox_dir
 
         @contextlib.contextmanager
         def scope() -> Any:
@@ -947,7 +947,7 @@ class FlyteRemote:
         """Inline values, else the offloaded ``UrlBlob`` read from storage."""
         if inline.literals or not blob.url or not blob.bytes:
             return dict(inline.literals)
-        from flyte_core.sdk.context import FlyteContextManager
+        from flyte_core.context import FlyteContextManager
 
         ctx = FlyteContextManager.current_context()
         local = ctx.file_access.get_random_local_path()

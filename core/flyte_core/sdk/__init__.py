@@ -1,1 +1,1 @@
-"""Authoring and the local engine: tasks, workflows, promises, context, launch plans and the constructs."""
+"""Authoring and the local engine: tasks, workflows, promises, launch plans and the constructs."""

@@ -14,7 +14,7 @@ from typing import Any
 
 from flyteidl.core import literals_pb2
 
-from flyte_core.sdk.context import ExecutionState, FlyteContext, FlyteContextManager
+from flyte_core.context import ExecutionState, FlyteContext, FlyteContextManager
 from flyte_core.sdk.interface import Interface, transform_interface_to_list_interface
 from flyte_core.sdk.promise import (
     Promise,

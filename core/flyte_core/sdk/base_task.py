@@ -14,19 +14,19 @@ from typing import Any, Generic, TypeVar
 
 from flyteidl.core import interface_pb2, literals_pb2
 
-from flyte_core.exceptions.system import (
-    FlyteDownloadDataException,
-    FlyteNonRecoverableSystemException,
-    FlyteUploadDataException,
-)
-from flyte_core.exceptions.user import FlyteUserRuntimeException
-from flyte_core.sdk.context import (
+from flyte_core.context import (
     ExecutionParameters,
     ExecutionState,
     FlyteContext,
     FlyteContextManager,
     FlyteEntities,
 )
+from flyte_core.exceptions.system import (
+    FlyteDownloadDataException,
+    FlyteNonRecoverableSystemException,
+    FlyteUploadDataException,
+)
+from flyte_core.exceptions.user import FlyteUserRuntimeException
 from flyte_core.sdk.interface import Interface
 from flyte_core.sdk.promise import (
     Promise,

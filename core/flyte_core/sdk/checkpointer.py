@@ -150,6 +150,6 @@ class SyncCheckpoint(Checkpoint):
 
 
 def _file_access() -> typing.Any:
-    from flyte_core.sdk.context import FlyteContextManager
+    from flyte_core.context import FlyteContextManager
 
     return FlyteContextManager.current_context().file_access

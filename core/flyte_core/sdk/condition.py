@@ -21,8 +21,8 @@ import typing
 from collections.abc import Callable
 from typing import Any
 
+from flyte_core.context import BranchEvalMode, CompilationState, FlyteContextManager
 from flyte_core.exceptions.user import FlyteAssertion
-from flyte_core.sdk.context import BranchEvalMode, CompilationState, FlyteContextManager
 from flyte_core.sdk.node import Node
 from flyte_core.sdk.promise import (
     GLOBAL_INPUT_NODE_ID,

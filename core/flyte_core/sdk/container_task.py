@@ -15,8 +15,8 @@ import typing
 from enum import Enum
 from typing import Any
 
+from flyte_core.context import FlyteContextManager
 from flyte_core.sdk.base_task import PythonTask, TaskMetadata
-from flyte_core.sdk.context import FlyteContextManager
 from flyte_core.sdk.interface import Interface
 from flyte_core.sdk.resources import Resources, ResourceSpec
 from flyte_core.sdk.security import Secret, SecurityContext

@@ -24,7 +24,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 if typing.TYPE_CHECKING:
-    from flyte_core.sdk.context import ExecutionParameters
+    from flyte_core.context import ExecutionParameters
 
 __all__ = ["DECK_FILE_NAME", "DEFAULT_DECK_FIELDS", "Deck", "DeckField", "TimeLineDeck", "timeit"]
 
@@ -63,7 +63,7 @@ class Deck:
         self._name = name
         self._html = html or ""
         if auto_add_to_deck:
-            from flyte_core.sdk.context import FlyteContextManager
+            from flyte_core.context import FlyteContextManager
 
             params = FlyteContextManager.current_context().user_space_params
             if params is not None:
@@ -93,7 +93,7 @@ class Deck:
     @staticmethod
     def publish() -> None:
         """Write the current task's report now (it is written when the task returns anyway)."""
-        from flyte_core.sdk.context import FlyteContextManager
+        from flyte_core.context import FlyteContextManager
 
         params = FlyteContextManager.current_context().user_space_params
         if params is None:
@@ -168,7 +168,7 @@ class timeit:  # flytekit's name (flytekit.core.utils.timeit)
     def __exit__(self, *exc_info: object) -> None:
         wall = time.perf_counter() - self._wall
         process = time.process_time() - self._process
-        from flyte_core.sdk.context import FlyteContextManager
+        from flyte_core.context import FlyteContextManager
 
         params = FlyteContextManager.current_context().user_space_params
         if params is None:
@@ -197,7 +197,7 @@ def _timeline_deck(params: ExecutionParameters) -> TimeLineDeck:
 
 def _output_deck(task: Any, inputs: dict[str, Any], outputs: dict[str, Any], params: ExecutionParameters) -> None:
     """Add the default tabs ``task.deck_fields`` asks for, in flytekit's order, and write the report."""
-    from flyte_core.sdk.context import FlyteContextManager
+    from flyte_core.context import FlyteContextManager
 
     fields = set(getattr(task, "deck_fields", ()) or ())
     if DeckField.TIMELINE in fields:
@@ -272,7 +272,7 @@ def _in_ipython() -> bool:
 
 def _write_deck(task_name: str, params: ExecutionParameters) -> str | None:
     """Write the report to ``<fresh local dir>/deck.html`` (uploaded too in a container); never raises."""
-    from flyte_core.sdk.context import ExecutionState, FlyteContextManager
+    from flyte_core.context import ExecutionState, FlyteContextManager
 
     ctx = FlyteContextManager.current_context()
     try:

@@ -16,8 +16,8 @@ from typing import Any
 
 from flyteidl.core import dynamic_job_pb2, literals_pb2
 
+from flyte_core.context import CompilationState, ExecutionState, FlyteContext, FlyteContextManager
 from flyte_core.exceptions.user import FlyteAssertion, FlyteValueException
-from flyte_core.sdk.context import CompilationState, ExecutionState, FlyteContext, FlyteContextManager
 from flyte_core.sdk.promise import VoidPromise, binding_from_python_std, translate_inputs_to_literals
 from flyte_core.sdk.python_function_task import ExecutionBehavior
 from flyte_core.types.type_engine import TypeTransformerFailedError

@@ -27,9 +27,9 @@ from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
+from flyte_core.context import ExecutionState, FlyteContext, FlyteContextManager
 from flyte_core.exceptions.user import FlyteAssertion
 from flyte_core.sdk.base_task import TaskMetadata
-from flyte_core.sdk.context import ExecutionState, FlyteContext, FlyteContextManager
 from flyte_core.sdk.promise import flyte_entity_call_handler
 from flyte_core.sdk.python_auto_container import PythonAutoContainerTask
 from flyte_core.sdk.python_function_task import AsyncPythonFunctionTask, ExecutionBehavior, TaskResolverMixin
@@ -203,7 +203,7 @@ class EagerFailureHandlerTask(PythonAutoContainerTask[None]):
     def dispatch_execute(self, ctx: FlyteContext, input_literal_map: Any) -> Any:
         from flyteidl.core import literals_pb2
 
-        from flyte_core.sdk.context import FlyteContextManager
+        from flyte_core.context import FlyteContextManager
 
         params = FlyteContextManager.current_context().user_space_params
         execution = params.execution_id if params is not None else None

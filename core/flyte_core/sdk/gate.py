@@ -15,8 +15,8 @@ from typing import Any
 
 import click
 
+from flyte_core.context import ExecutionState, FlyteContext, FlyteContextManager
 from flyte_core.exceptions.user import FlyteDisapprovalException
-from flyte_core.sdk.context import ExecutionState, FlyteContext, FlyteContextManager
 from flyte_core.sdk.interface import Interface
 from flyte_core.sdk.promise import GLOBAL_INPUT_NODE_ID, Promise, VoidPromise, flyte_entity_call_handler
 

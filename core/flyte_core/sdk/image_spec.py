@@ -210,7 +210,7 @@ class ImageSpec:
 
     def is_container(self) -> bool:
         """Whether this code runs in the image built from this spec (always True when not in a task)."""
-        from flyte_core.sdk.context import ExecutionState, FlyteContextManager
+        from flyte_core.context import ExecutionState, FlyteContextManager
 
         state = FlyteContextManager.current_context().execution_state
         if state is not None and state.mode and state.mode != ExecutionState.Mode.LOCAL_WORKFLOW_EXECUTION:
@@ -398,7 +398,7 @@ class ImageBuildEngine:
     @lru_cache  # each spec is built once per process, as in flytekit
     def build(cls, image_spec: ImageSpec) -> None:
         """Build the image (and its base ImageSpec first) unless it exists; nothing happens inside a task."""
-        from flyte_core.sdk.context import FlyteContextManager
+        from flyte_core.context import FlyteContextManager
 
         state = FlyteContextManager.current_context().execution_state
         if state is not None and state.mode is not None:

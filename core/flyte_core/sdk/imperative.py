@@ -20,9 +20,9 @@ from typing import Any
 
 from flyteidl.core import condition_pb2, literals_pb2
 
+from flyte_core.context import CompilationState, FlyteContext, FlyteContextManager
 from flyte_core.exceptions.user import FlyteValidationException, FlyteValueException
 from flyte_core.sdk.condition import BranchNode, ConditionalSection
-from flyte_core.sdk.context import CompilationState, FlyteContext, FlyteContextManager
 from flyte_core.sdk.interface import Interface
 from flyte_core.sdk.node import Node
 from flyte_core.sdk.promise import GLOBAL_INPUT_NODE_ID, NodeOutput, Promise, VoidPromise, binding_from_python_std

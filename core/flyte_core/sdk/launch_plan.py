@@ -14,11 +14,11 @@ from typing import Any
 
 from flyteidl.core import interface_pb2, literals_pb2
 
+from flyte_core.context import ExecutionState, FlyteContext, FlyteContextManager, FlyteEntities
 from flyte_core.exceptions.user import FlyteAssertion
 from flyte_core.models.common import Annotations, AuthRole, Labels, Notification, RawOutputDataConfig
 from flyte_core.models.concurrency import ConcurrencyPolicy
 from flyte_core.models.schedule import Schedule
-from flyte_core.sdk.context import ExecutionState, FlyteContext, FlyteContextManager, FlyteEntities
 from flyte_core.sdk.interface import Interface
 from flyte_core.sdk.promise import (
     create_and_link_node,

@@ -24,8 +24,8 @@ from typing import Any
 
 from flyteidl.core import literals_pb2
 
+from flyte_core.context import ExecutionState, FlyteContext, FlyteContextManager
 from flyte_core.sdk.base_task import PythonTask
-from flyte_core.sdk.context import ExecutionState, FlyteContext, FlyteContextManager
 from flyte_core.sdk.interface import Interface, transform_interface_to_list_interface
 from flyte_core.sdk.locations import load_location
 from flyte_core.sdk.python_auto_container import EXECUTE_TEMPLATE

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flyte_core.context import BranchEvalMode, ExecutionState, FlyteContextManager
 from flyte_core.exceptions.user import FlyteAssertion
-from flyte_core.sdk.context import BranchEvalMode, ExecutionState, FlyteContextManager
 from flyte_core.sdk.promise import VoidPromise
 
 

@@ -16,8 +16,8 @@ from typing import Any
 
 from flyteidl.core import literals_pb2, types_pb2
 
+from flyte_core.context import BranchEvalMode, ExecutionState, FlyteContext, FlyteContextManager
 from flyte_core.exceptions.user import FlyteAssertion, FlytePromiseAttributeResolveException
-from flyte_core.sdk.context import BranchEvalMode, ExecutionState, FlyteContext, FlyteContextManager
 from flyte_core.types.type_engine import (
     TypeEngine,
     TypeTransformerFailedError,

@@ -190,7 +190,7 @@ _UNSPECIFIED_RESOURCES = ResourceSpec(requests=Resources(), limits=Resources())
 
 def _resolver_in_scope(task: Any) -> TaskResolverMixin | None:
     """The resolver of the workflow being compiled, for a task defined inside a workflow function."""
-    from flyte_core.sdk.context import FlyteContextManager
+    from flyte_core.context import FlyteContextManager
 
     state = FlyteContextManager.current_context().compilation_state
     resolver = state.task_resolver if state is not None else None

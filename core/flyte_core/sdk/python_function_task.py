@@ -163,7 +163,7 @@ class AsyncPythonFunctionTask(PythonFunctionTask[T]):
     """
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        from flyte_core.sdk.context import ExecutionState, FlyteContextManager
+        from flyte_core.context import ExecutionState, FlyteContextManager
 
         state = FlyteContextManager.current_context().execution_state
         if state is not None and state.mode in (

@@ -15,10 +15,10 @@ from typing import Any
 
 from flyteidl.core import identifier_pb2, literals_pb2
 
+from flyte_core.context import ExecutionState, FlyteContext, FlyteContextManager
 from flyte_core.exceptions.user import FlyteValidationException
 from flyte_core.models.core.identifier import ResourceType
 from flyte_core.sdk.base_task import PythonTask
-from flyte_core.sdk.context import ExecutionState, FlyteContext, FlyteContextManager
 from flyte_core.sdk.interface import Interface, transform_function_to_interface
 from flyte_core.sdk.launch_plan import LaunchPlan
 from flyte_core.sdk.promise import (

@@ -16,8 +16,8 @@ from typing import Any
 
 from flyteidl.core import interface_pb2, literals_pb2
 
+from flyte_core.context import CompilationState, ExecutionState, FlyteContext, FlyteContextManager, FlyteEntities
 from flyte_core.exceptions.user import FlyteValidationException, FlyteValueException
-from flyte_core.sdk.context import CompilationState, ExecutionState, FlyteContext, FlyteContextManager, FlyteEntities
 from flyte_core.sdk.interface import Docstring, Interface, transform_function_to_interface
 from flyte_core.sdk.node import Node
 from flyte_core.sdk.promise import (

@@ -21,7 +21,7 @@ from flyte_core.types.type_engine import (
 )
 
 if typing.TYPE_CHECKING:
-    from flyte_core.sdk.context import FlyteContext
+    from flyte_core.context import FlyteContext
 
 Literal = literals_pb2.Literal
 LiteralType = types_pb2.LiteralType

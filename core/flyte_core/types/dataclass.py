@@ -54,7 +54,7 @@ from flyte_core.types.type_engine import (
 )
 
 if typing.TYPE_CHECKING:
-    from flyte_core.sdk.context import FlyteContext
+    from flyte_core.context import FlyteContext
 
 __all__ = ["DataclassTransformer", "dataclass_from_json_schema", "dataclass_json_schema"]
 

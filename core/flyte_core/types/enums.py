@@ -12,7 +12,7 @@ from flyteidl.core import literals_pb2, types_pb2
 from flyte_core.types.type_engine import TypeEngine, TypeTransformer, TypeTransformerFailedError, is_annotated
 
 if typing.TYPE_CHECKING:
-    from flyte_core.sdk.context import FlyteContext
+    from flyte_core.context import FlyteContext
 
 Literal = literals_pb2.Literal
 LiteralType = types_pb2.LiteralType

@@ -11,7 +11,7 @@ from flyteidl.core import literals_pb2, types_pb2
 from flyte_core.types.type_engine import TypeTransformer, TypeTransformerFailedError
 
 if typing.TYPE_CHECKING:
-    from flyte_core.sdk.context import FlyteContext
+    from flyte_core.context import FlyteContext
 
 
 @dataclass

@@ -55,7 +55,7 @@ import msgpack
 from flyte_core.types.type_engine import TypeTransformerFailedError, type_name, value_repr
 
 if typing.TYPE_CHECKING:
-    from flyte_core.sdk.context import FlyteContext
+    from flyte_core.context import FlyteContext
 
 __all__ = [
     "FieldAttributeError",

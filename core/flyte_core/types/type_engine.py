@@ -24,8 +24,8 @@ from typing import Any, Generic, TypeVar
 from flyteidl.core import interface_pb2, literals_pb2, types_pb2
 
 if typing.TYPE_CHECKING:
+    from flyte_core.context import FlyteContext
     from flyte_core.plugins.types import FlyteTypeTransformer
-    from flyte_core.sdk.context import FlyteContext
 
 T = TypeVar("T")
 
@@ -732,7 +732,7 @@ def _calculate_hash(python_val: Any, python_type: Any) -> str | None:
 
 
 def _load_offloaded(ctx: FlyteContext | None, lv: Literal) -> Literal:
-    from flyte_core.sdk.context import FlyteContextManager
+    from flyte_core.context import FlyteContextManager
 
     ctx = ctx or FlyteContextManager.current_context()
     local = ctx.file_access.get_random_local_path()

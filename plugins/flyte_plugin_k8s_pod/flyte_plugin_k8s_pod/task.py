@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from kubernetes.client import V1PodSpec
 
     from flyte_core.config.serialization import SerializationSettings
-    from flyte_core.sdk.context import FlyteContext
+    from flyte_core.context import FlyteContext
 
 __all__ = ["Pod", "PodFunctionTask"]
 

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from flyteidl.plugins import ray_pb2
 
     from flyte_core.config.serialization import SerializationSettings
-    from flyte_core.sdk.context import ExecutionParameters, FlyteContext
+    from flyte_core.context import ExecutionParameters, FlyteContext
     from flyte_plugin_ray.session import RaySession
 
 __all__ = ["AutoscalerOptionsConfig", "HeadNodeConfig", "RayFunctionTask", "RayJobConfig", "WorkerNodeConfig"]
@@ -216,7 +216,7 @@ class RayFunctionTask(PythonFunctionTask[RayJobConfig]):
 
     def pre_execute(self, user_params: ExecutionParameters | None) -> ExecutionParameters | None:
         """Connect to Ray (see ``session.connect``) before the inputs are converted and the function runs."""
-        from flyte_core.sdk.context import FlyteContextManager
+        from flyte_core.context import FlyteContextManager
         from flyte_plugin_ray.session import connect
 
         state = FlyteContextManager.current_context().execution_state

@@ -19,7 +19,7 @@ from typing import Any
 from flyteidl.core import literals_pb2
 from pyspark.sql import DataFrame, SparkSession
 
-from flyte_core.sdk.context import FlyteContext
+from flyte_core.context import FlyteContext
 from flyte_core.types.structured.structured_dataset import (
     PARQUET,
     DuplicateHandlerError,

@@ -130,7 +130,7 @@ def _warn_if_driver_memory_is_fixed(conf: dict[str, str]) -> None:
 
 def _ship_fast_registered_code(session: Any) -> None:
     """On a cluster, a fast-registered task's code (the working directory) goes to the executors as a zip."""
-    from flyte_core.sdk.context import ExecutionState, FlyteContextManager
+    from flyte_core.context import ExecutionState, FlyteContextManager
 
     ctx = FlyteContextManager.current_context()
     settings = ctx.serialization_settings

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from flyteidl.core import tasks_pb2
 
     from flyte_core.config.serialization import SerializationSettings
-    from flyte_core.sdk.context import ExecutionParameters, FlyteContext
+    from flyte_core.context import ExecutionParameters, FlyteContext
 
 __all__ = ["Databricks", "DatabricksV2", "PysparkFunctionTask", "Spark"]
 
@@ -241,7 +241,7 @@ class PysparkFunctionTask(PythonFunctionTask[Spark]):
 
     def pre_execute(self, user_params: ExecutionParameters | None) -> ExecutionParameters | None:
         """Start (or join) the task's SparkSession and make it ``current_context().spark_session``."""
-        from flyte_core.sdk.context import ExecutionParameters
+        from flyte_core.context import ExecutionParameters
         from flyte_plugin_spark import session
 
         execution_id = getattr(user_params, "execution_id", None)

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from flyteidl.core import errors_pb2, literals_pb2
 
-from flyte_core.sdk.context import FlyteContextManager
+from flyte_core.context import FlyteContextManager
 from flyte_core.types.type_engine import TypeEngine
 
 BIN = Path(sys.executable).parent

@@ -23,7 +23,7 @@ import time
 
 from flyte_core import LaunchPlan, eager, task, workflow
 from flyte_core.exceptions.base import FlyteRecoverableException
-from flyte_core.sdk.context import FlyteContextManager
+from flyte_core.context import FlyteContextManager
 from flyte_core.sdk.eager import EagerException
 
 

@@ -28,6 +28,7 @@ from google.protobuf import json_format
 from flyte_core import LaunchPlan, conditional, create_node, dynamic, map_task, task, workflow
 from flyte_core.config.images import ImageConfig
 from flyte_core.config.serialization import SerializationSettings
+from flyte_core.context import ExecutionState, FlyteContextManager
 from flyte_core.sandbox.compiler import (
     CompileError,
     closure_digest,
@@ -36,7 +37,6 @@ from flyte_core.sandbox.compiler import (
     single_task_workflow,
     workflow_requirements,
 )
-from flyte_core.sdk.context import ExecutionState, FlyteContextManager
 from flyte_core.sdk.gate import approve, sleep, wait_for_input
 from flyte_core.tools.translator import get_serializable
 from flyte_core.types.type_engine import TypeEngine

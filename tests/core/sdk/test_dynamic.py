@@ -9,8 +9,8 @@ from flyteidl.core import dynamic_job_pb2
 
 from flyte_core import dynamic, map_task, task, workflow
 from flyte_core.config import FastSerializationSettings, ImageConfig, SerializationSettings
+from flyte_core.context import ExecutionState, FlyteContextManager
 from flyte_core.exceptions.user import FlyteAssertion, FlyteUserRuntimeException, FlyteValueException
-from flyte_core.sdk.context import ExecutionState, FlyteContextManager
 from flyte_core.sdk.python_function_task import ExecutionBehavior, PythonFunctionTask
 from flyte_core.types.type_engine import TypeEngine, TypeTransformerFailedError
 

@@ -15,7 +15,7 @@ import pytest
 from google.protobuf import json_format
 
 from flyte_core.config import ImageConfig, SerializationSettings
-from flyte_core.sdk.context import ExecutionState, FlyteContextManager
+from flyte_core.context import ExecutionState, FlyteContextManager
 from flyte_core.types.type_engine import TypeEngine
 
 COMPAT = pathlib.Path(__file__).parents[2] / "compat"

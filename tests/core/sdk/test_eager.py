@@ -7,8 +7,8 @@ import asyncio
 import pytest
 
 from flyte_core import eager, map_task, task, workflow
+from flyte_core.context import ExecutionState, FlyteContextManager
 from flyte_core.exceptions.user import FlyteAssertion, FlyteUserRuntimeException
-from flyte_core.sdk.context import ExecutionState, FlyteContextManager
 from flyte_core.sdk.eager import EagerAsyncPythonFunctionTask
 from flyte_core.sdk.python_function_task import ExecutionBehavior
 from flyte_core.types.type_engine import TypeEngine

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import flyte_core
-from flyte_core.sdk.context import ExecutionState, FlyteContextManager
+from flyte_core.context import ExecutionState, FlyteContextManager
 from flyte_core.sdk.image_spec import (
     CopyFileDetection,
     ImageBuildEngine,

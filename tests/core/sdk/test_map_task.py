@@ -10,7 +10,7 @@ from flyteidl.core import literals_pb2
 
 from flyte_core import dynamic, map_task, task, workflow
 from flyte_core.config import ImageConfig, SerializationSettings
-from flyte_core.sdk.context import ExecutionState, FlyteContextManager
+from flyte_core.context import ExecutionState, FlyteContextManager
 from flyte_core.sdk.map_task import ArrayNodeMapTask, ArrayNodeMapTaskResolver
 from flyte_core.types.type_engine import TypeEngine, TypeTransformerFailedError
 

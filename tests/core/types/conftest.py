@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from flyteidl.core import literals_pb2, types_pb2
 
-from flyte_core.sdk.context import FlyteContext, FlyteContextManager
+from flyte_core.context import FlyteContext, FlyteContextManager
 from flyte_core.types.type_engine import TypeEngine
 
 RoundTrip = Callable[[Any, Any], tuple[types_pb2.LiteralType, literals_pb2.Literal, Any]]

@@ -79,8 +79,8 @@ def s3_env(s3_endpoint: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
         monkeypatch.delenv(name)
     for name, value in values.items():
         monkeypatch.setenv(name, value)
+    from flyte_core.context import FlyteContextManager
     from flyte_core.data.file_access import FileAccessProvider
-    from flyte_core.sdk.context import FlyteContextManager
 
     ctx = FlyteContextManager.current_context()
     provider = FileAccessProvider(local_sandbox_dir=str(tmp_path / "sandbox"), raw_output_prefix=str(tmp_path / "raw"))

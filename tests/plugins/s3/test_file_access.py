@@ -11,9 +11,9 @@ from flyte_plugin_s3.filesystem import FlyteS3FileSystem
 
 from flyte_core import FlyteDirectory, FlyteFile, task, workflow
 from flyte_core.config.data import DataConfig
+from flyte_core.context import FlyteContextManager
 from flyte_core.data.file_access import FileAccessProvider
 from flyte_core.exceptions.system import FlyteDownloadDataException, FlyteUploadDataException
-from flyte_core.sdk.context import FlyteContextManager
 from tests.plugins.s3.conftest import KEY_ID, SECRET, s3_client
 
 

@@ -20,8 +20,8 @@ from typing import Any, TypeVar
 
 from flyteidl.core import identifier_pb2
 
+from flyte_core.context import ExecutionParameters, current_context
 from flyte_core.exceptions.user import FlyteRecoverableUserException
-from flyte_core.sdk.context import ExecutionParameters, current_context
 from flyte_core.sdk.interface import Interface
 from flyte_core.sdk.python_function_task import PythonInstanceTask
 from flyte_core.sdk.task import TaskPlugins

@@ -27,8 +27,8 @@ from typing import Any
 
 from flyteidl.core import literals_pb2, types_pb2
 
+from flyte_core.context import FlyteContext, FlyteContextManager
 from flyte_core.exceptions.user import FlyteAssertion
-from flyte_core.sdk.context import FlyteContext, FlyteContextManager
 from flyte_core.types.file.blobs import (
     Downloader,
     blob_literal,

@@ -14,7 +14,7 @@ from typing import Any
 
 from flyteidl.core import literals_pb2, types_pb2
 
-from flyte_core.sdk.context import FlyteContext, FlyteContextManager
+from flyte_core.context import FlyteContext, FlyteContextManager
 
 __all__ = [
     "Downloader",

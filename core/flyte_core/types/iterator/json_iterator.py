@@ -18,7 +18,7 @@ from flyteidl.core import literals_pb2, types_pb2
 from flyte_core.types.type_engine import TypeTransformer, TypeTransformerFailedError, value_repr
 
 if typing.TYPE_CHECKING:
-    from flyte_core.sdk.context import FlyteContext
+    from flyte_core.context import FlyteContext
 
 JSONCollection: TypeAlias = Union[dict[str, Any], list[Any]]  # noqa: UP007 - flytekit's public aliases
 JSONScalar: TypeAlias = Union[bool, float, int, str]  # noqa: UP007
@@ -127,6 +127,6 @@ def _current(ctx: FlyteContext | None) -> FlyteContext:
     """``ctx``, or the current context when the engine was called without one."""
     if ctx is not None:
         return ctx
-    from flyte_core.sdk.context import FlyteContextManager
+    from flyte_core.context import FlyteContextManager
 
     return FlyteContextManager.current_context()

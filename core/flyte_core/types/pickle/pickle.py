@@ -16,7 +16,7 @@ from flyteidl.core import literals_pb2, types_pb2
 from flyte_core.types.type_engine import TypeTransformer, TypeTransformerFailedError
 
 if typing.TYPE_CHECKING:
-    from flyte_core.sdk.context import FlyteContext
+    from flyte_core.context import FlyteContext
 
 T = typing.TypeVar("T")
 Literal = literals_pb2.Literal
@@ -28,7 +28,7 @@ _SINGLE = types_pb2.BlobType.BlobDimensionality.SINGLE
 def _context(ctx: FlyteContext | None) -> FlyteContext:
     if ctx is not None:
         return ctx
-    from flyte_core.sdk.context import FlyteContextManager
+    from flyte_core.context import FlyteContextManager
 
     return FlyteContextManager.current_context()
 

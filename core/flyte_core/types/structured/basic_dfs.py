@@ -24,7 +24,7 @@ from typing import IO, Any
 
 from flyteidl.core import literals_pb2
 
-from flyte_core.sdk.context import FlyteContext
+from flyte_core.context import FlyteContext
 from flyte_core.types.file.blobs import is_remote
 from flyte_core.types.structured.structured_dataset import (
     CSV,

@@ -50,7 +50,7 @@ from typing import Any, Generic, TypeAlias, TypeVar
 
 from flyteidl.core import literals_pb2, types_pb2
 
-from flyte_core.sdk.context import FlyteContext, FlyteContextManager
+from flyte_core.context import FlyteContext, FlyteContextManager
 from flyte_core.types.file.blobs import is_remote, protocol_of
 from flyte_core.types.type_engine import (
     MESSAGEPACK,

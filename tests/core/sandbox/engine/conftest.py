@@ -26,11 +26,11 @@ from flyteidl.event import event_pb2
 
 from flyte_core.config.images import ImageConfig
 from flyte_core.config.serialization import SerializationSettings
+from flyte_core.context import FlyteContextManager
 from flyte_core.sandbox import compiler
 from flyte_core.sandbox.blobs import BlobStore
 from flyte_core.sandbox.engine.engine import LocalEngine
 from flyte_core.sandbox.engine.host import EngineSettings
-from flyte_core.sdk.context import FlyteContextManager
 from flyte_core.tools.translator import get_serializable
 from flyte_core.types.type_engine import TypeEngine
 

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
+from flyte_core.context import ExecutionParameters, ExecutionState, FlyteContext, FlyteContextManager
 from flyte_core.data import FileAccessProvider
-from flyte_core.sdk.context import ExecutionParameters, ExecutionState, FlyteContext, FlyteContextManager
 
 
 @dataclass

@@ -20,7 +20,7 @@ from flyteidl.core import literals_pb2, types_pb2
 from google.protobuf import json_format
 
 import flyte_core
-from flyte_core.sdk.context import ExecutionState, FlyteContextManager
+from flyte_core.context import ExecutionState, FlyteContextManager
 from flyte_core.types.type_engine import TypeEngine
 
 COMPAT = pathlib.Path(__file__).parents[3] / "compat"

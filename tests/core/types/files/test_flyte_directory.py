@@ -10,8 +10,8 @@ import pytest
 from flyteidl.core import literals_pb2, types_pb2
 
 from flyte_core import current_context, task, workflow
+from flyte_core.context import FlyteContextManager
 from flyte_core.exceptions.user import FlyteAssertion
-from flyte_core.sdk.context import FlyteContextManager
 from flyte_core.types.directory import FlyteDirectory, TensorboardLogs
 from flyte_core.types.file import FlyteFile
 from flyte_core.types.type_engine import TypeEngine, TypeTransformerFailedError

@@ -14,9 +14,9 @@ import pytest
 from flyteidl.core import literals_pb2, types_pb2
 
 from flyte_core import current_context, task, workflow
+from flyte_core.context import FlyteContextManager
 from flyte_core.data import FileAccessUnavailableError
 from flyte_core.exceptions.user import FlyteAssertion
-from flyte_core.sdk.context import FlyteContextManager
 from flyte_core.types.file import CSVFile, FileExt, FlyteFile, FlyteFilePathTransformer
 from flyte_core.types.type_engine import TypeEngine, TypeTransformerFailedError
 from tests.core.types.files.conftest import Served, TaskExecution, memory_files, write

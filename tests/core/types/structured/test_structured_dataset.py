@@ -14,7 +14,7 @@ import pytest
 from flyteidl.core import literals_pb2
 
 from flyte_core import kwtypes, task, workflow
-from flyte_core.sdk.context import FlyteContextManager
+from flyte_core.context import FlyteContextManager
 from flyte_core.types.structured import CSV, PARQUET, StructuredDataset, StructuredDatasetTransformerEngine
 from flyte_core.types.type_engine import TypeEngine, TypeTransformerFailedError
 from tests.core.types.files.conftest import TaskExecution

@@ -248,10 +248,10 @@ def _plan_sources(
 ) -> _Plan:
     """Import the sources, archive and upload their code (unless --copy none), and serialize their entities."""
     from flyte_core.cli.module_loader import UserFileError, load_packages
+    from flyte_core.context import FlyteContextManager, FlyteEntities
     from flyte_core.exceptions.base import FlyteException
     from flyte_core.idl.translator import registrable_entities
     from flyte_core.remote.versions import version_from_hash
-    from flyte_core.sdk.context import FlyteContextManager, FlyteEntities
     from flyte_core.sdk.launch_plan import LaunchPlan
     from flyte_core.sdk.options import Options
 

@@ -311,8 +311,8 @@ def _local_context(raw_output_prefix: str | None) -> Any:
 
     if not raw_output_prefix:
         return contextlib.nullcontext()
+    from flyte_core.context import FlyteContextManager, _local_sandbox_dir
     from flyte_core.data.file_access import FileAccessProvider
-    from flyte_core.sdk.context import FlyteContextManager, _local_sandbox_dir
 
     ctx = FlyteContextManager.current_context()
     provider = FileAccessProvider(local_sandbox_dir=_local_sandbox_dir(), raw_output_prefix=raw_output_prefix)

@@ -162,7 +162,7 @@ class RemoteEntityCommand(click.Command):
         python_type = self._python_types[name]
         if default_literal is None:
             return _input_option(name, python_type, variable, None)
-        from flyte_core.sdk.context import FlyteContextManager
+        from flyte_core.context import FlyteContextManager
         from flyte_core.types.type_engine import TypeEngine
 
         try:
