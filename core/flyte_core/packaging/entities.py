@@ -80,9 +80,9 @@ def serialize_packages(
 
     Modules are imported with ``settings`` in the context, as a container would see them at registration.
     """
-    from flyte_core.cli.module_loader import load_packages
     from flyte_core.context import FlyteContextManager
     from flyte_core.idl.translator import registrable_entities
+    from flyte_core.sdk.module_loader import load_packages
 
     settings.source_root = str(source_root)
     ctx = FlyteContextManager.current_context()

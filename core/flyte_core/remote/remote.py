@@ -1220,7 +1220,7 @@ def _project_root_of(entity: Any) -> str:
     """The project root of the module defining ``entity`` (the first ancestor that is not a package)."""
     import sys
 
-    from flyte_core.cli.module_loader import find_project_root
+    from flyte_core.sdk.module_loader import find_project_root
 
     entity = getattr(entity, "workflow", None) or entity  # a launch plan's code is its workflow's
     module = sys.modules.get(getattr(entity, "instantiated_in", None) or getattr(entity, "__module__", ""))

@@ -71,7 +71,7 @@ def _integral_numbers(value: Any) -> Any:
 
 def _find_task(file: str, task_name: str) -> Any:
     """The task called ``task_name`` in ``file``, or a ``ClickException`` saying what is there instead."""
-    from flyte_core.cli.module_loader import UserFileError, find_task
+    from flyte_core.sdk.module_loader import UserFileError, find_task
 
     try:
         return find_task(file, task_name)

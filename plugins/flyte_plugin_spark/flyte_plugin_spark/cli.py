@@ -61,7 +61,7 @@ def _cluster_conf(task: Any) -> tuple[dict[str, str], dict[str, str]]:
 
 def _find_spark_task(file: str, task_name: str) -> Any:
     """The Spark task called ``task_name`` in ``file``, or a ``ClickException`` saying what is there instead."""
-    from flyte_core.cli.module_loader import UserFileError, find_task
+    from flyte_core.sdk.module_loader import UserFileError, find_task
     from flyte_plugin_spark.task import PysparkFunctionTask
 
     try:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from flyteidl.core.execution_pb2 import NodeExecution, WorkflowExecution
 
-from flyte_core.cli.module_loader import load_file
+from flyte_core.sdk.module_loader import load_file
 
 POLL = datetime.timedelta(milliseconds=100)
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from flyte_core.cli.module_loader import load_file
 from flyte_core.exceptions.user import FlyteAssertion, FlyteTimeout, FlyteValueException
+from flyte_core.sdk.module_loader import load_file
 
 POLL = datetime.timedelta(milliseconds=100)
 

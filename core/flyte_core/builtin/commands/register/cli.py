@@ -247,12 +247,12 @@ def _plan_sources(
     ctx: click.Context, remote: FlyteRemote, paths: Sequence[str], settings: SerializationSettings, options: _Options
 ) -> _Plan:
     """Import the sources, archive and upload their code (unless --copy none), and serialize their entities."""
-    from flyte_core.cli.module_loader import UserFileError, load_packages
     from flyte_core.context import FlyteContextManager, FlyteEntities
     from flyte_core.exceptions.base import FlyteException
     from flyte_core.idl.translator import registrable_entities
     from flyte_core.remote.versions import version_from_hash
     from flyte_core.sdk.launch_plan import LaunchPlan
+    from flyte_core.sdk.module_loader import UserFileError, load_packages
     from flyte_core.sdk.options import Options
 
     version = options.version
@@ -292,7 +292,7 @@ def _plan_sources(
 
 def _common_root(paths: Sequence[str]) -> Path:
     """The project root all ``paths`` share (the first ancestor directory without ``__init__.py``)."""
-    from flyte_core.cli.module_loader import find_project_root
+    from flyte_core.sdk.module_loader import find_project_root
 
     roots = {path: find_project_root(Path(path).resolve()) for path in paths}
     first = roots[paths[0]]

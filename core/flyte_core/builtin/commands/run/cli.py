@@ -19,8 +19,8 @@ from typing import Any
 import click
 
 from flyte_core.cli.inputs import click_type_for
-from flyte_core.cli.module_loader import LoadedFile, UserFileError, load_file
 from flyte_core.cli.options import key_values, verbosity
+from flyte_core.sdk.module_loader import LoadedFile, UserFileError, load_file
 
 _RUN_OPTIONS_HELP = "Run options apply to the execution; most of them take effect with --remote."
 

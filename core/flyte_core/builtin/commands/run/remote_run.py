@@ -17,8 +17,8 @@ import click
 from flyte_core.cli.remote import make_remote, print_outputs, remote_errors
 
 if TYPE_CHECKING:
-    from flyte_core.cli.module_loader import LoadedFile
     from flyte_core.remote import FlyteRemote, FlyteWorkflowExecution
+    from flyte_core.sdk.module_loader import LoadedFile
 
 _FIRST_POLL_SECONDS = 0.05
 _MAX_POLL_SECONDS = 5.0

@@ -125,9 +125,9 @@ def packages_to_load(ctx: click.Context) -> list[str]:
 
 def serialize_or_fail(ctx: click.Context, packages: list[str], settings: Any, source_root: str) -> list[Any]:
     """``serialize_packages``, with user mistakes as one-line errors (tracebacks with ``pyflyte -v``)."""
-    from flyte_core.cli.module_loader import UserFileError
     from flyte_core.exceptions.base import FlyteException
     from flyte_core.packaging.entities import serialize_packages
+    from flyte_core.sdk.module_loader import UserFileError
 
     try:
         return serialize_packages(packages, settings, source_root)
