@@ -32,8 +32,6 @@ import nox
 nox.options.error_on_missing_interpreters = True
 nox.options.reuse_venv = "yes"  # a rerun reinstalls into the same environment; `rm -rf .nox` starts afresh
 
-ROOT = Path(__file__).parent
-PLUGIN_DIRS = sorted(str(path.parent.relative_to(ROOT)) for path in ROOT.glob("plugins/*/pyproject.toml"))
 SUPPORTED = ("3.10", "3.11", "3.12", "3.13")
 """The CPython versions flyte-core supports: the distributions' classifiers and requires-python say the same."""
 SYSTEM_PYTHON = "/usr/bin/python3"
@@ -80,17 +78,10 @@ def interpreters() -> dict[str, str]:
     return found
 
 
-def _install_project(session: nox.Session) -> None:
-    """flyte-core with its dev extras and every plugin distribution, editable as ``make install`` does."""
-    session.install("--upgrade", "pip")
-    session.install(
-        "--config-settings", "editable_mode=compat", "-e", ".[dev]", *(f"-e./{path}" for path in PLUGIN_DIRS)
-    )
-
-
 def tests(session: nox.Session) -> None:
     """The fast suite, then the demo's remote run on a sandbox of this interpreter."""
-    _install_project(session)
+    # flyte-core with its dev extras and every plugin distribution, editable: `make install`'s recipe, in this venv.
+    session.run("make", "--no-print-directory", "install", f"VENV={session.virtualenv.location}", external=True)
     session.run("python", "-VV")
     session.run("pytest", "-m", "not slow", "-q", "-p", "no:cacheprovider", *session.posargs)
     state_dir = tempfile.mkdtemp(prefix="flyte-matrix-sandbox-")

@@ -31,7 +31,7 @@ from flyte_core.types.structured.structured_dataset import (
     StructuredDatasetType,
     flyte_dataset_transformer,
 )
-from flyte_plugin_spark.session import in_spark_driver, workers_use_this_python
+from flyte_plugin_spark.session import workers_use_this_python
 
 __all__ = [
     "ParquetToSparkDecodingHandler",
@@ -46,8 +46,7 @@ def _session(ctx: FlyteContext) -> Any:
     params = ctx.user_space_params
     if params is not None and params.has_attr("SPARK_SESSION"):
         return params.spark_session
-    if not in_spark_driver():
-        workers_use_this_python()
+    workers_use_this_python()
     return SparkSession.builder.getOrCreate()
 
 

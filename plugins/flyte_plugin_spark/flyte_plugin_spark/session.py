@@ -77,9 +77,10 @@ def local_conf(config: Spark) -> dict[str, str]:
 def workers_use_this_python() -> None:
     """Python workers of a session started here run this interpreter unless ``PYSPARK_PYTHON`` says otherwise.
 
-    PySpark reads only the variable (default ``python3`` on ``PATH``), when a SparkContext starts.
+    PySpark reads only the variable (default ``python3`` on ``PATH``), when a SparkContext starts. Under
+    ``spark-submit`` the submitter chose the executors' Python: nothing changes.
     """
-    if sys.executable:
+    if sys.executable and not in_spark_driver():
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 
 
@@ -168,6 +169,5 @@ def new_spark_session(name: str, conf: dict[str, str] | None = None) -> Any:
     active = SparkSession.getActiveSession()
     if active is not None:
         active.stop()
-    if not in_spark_driver():
-        workers_use_this_python()
+    workers_use_this_python()
     return builder.getOrCreate()
