@@ -386,21 +386,9 @@ def _plugin_param_type(python_type: Any) -> click.ParamType | None:
     base = get_underlying_type(python_type)
     if not isinstance(base, type):
         return None
+    from flyte_core.plugins.lookup import registration_for_type
     from flyte_core.plugins.manager import get_plugin_manager
 
-    names = {f"{c.__module__}.{c.__qualname__}" for c in base.__mro__}
-    for registration in get_plugin_manager().type_transformers().values():
-        if registration.cli_param_type is None:
-            continue
-        if registration.python_type_name in names or (
-            registration.is_loadable_now() and _safe_issubclass(base, registration.load_python_type())
-        ):
-            return registration.load_cli_param_type(base)
-    return None
-
-
-def _safe_issubclass(a: Any, b: Any) -> bool:
-    try:
-        return isinstance(b, type) and issubclass(a, b)
-    except TypeError:
-        return False
+    with_param_types = [r for r in get_plugin_manager().type_transformers().values() if r.cli_param_type is not None]
+    registration = registration_for_type(with_param_types, base, lambda r: r.python_type)
+    return None if registration is None else registration.load_cli_param_type(base)

@@ -3,16 +3,17 @@
 The public surface and behaviour of flytekit's ``flytekit.core.data_persistence.FileAccessProvider``.
 A URI's protocol selects its filesystem:
 
-1. the ``flyte_file_access_providers`` registration for the protocol (built-ins: ``file``, ``http``,
-   ``https``; plugins add ``s3``, ``flyte``...), its filesystem loaded once per provider instance;
-2. otherwise fsspec's own implementation when fsspec knows the protocol and it is importable
-   (``memory``, ``gs`` with gcsfs installed...), except ``s3``/``s3a``, which need flyte-plugin-s3;
-3. otherwise :class:`~flyte_core.data.errors.FileAccessUnavailableError` saying what to install.
+the ``flyte_file_access_providers`` registration for the protocol, its filesystem loaded once per
+provider instance. Built-ins serve ``file``, ``http``/``https`` and ``flyte``, and, as a fallback any plugin
+replaces, every other protocol fsspec knows (``memory``, ``gs`` with gcsfs installed...) except
+``s3``/``s3a``, which need flyte-plugin-s3. A protocol nothing serves, or whose library is missing, is a
+:class:`~flyte_core.data.errors.FileAccessUnavailableError` saying what to install.
 """
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import io
 import os
 import pathlib
@@ -31,7 +32,7 @@ from flyte_core.exceptions.user import FlyteAssertion, FlyteDataNotFoundExceptio
 from flyte_core.plugins.manager import get_plugin_manager
 from flyte_core.plugins.types import FlyteFileAccessProvider
 
-__all__ = ["FileAccessProvider", "Uploadable"]
+__all__ = ["FileAccessProvider", "Uploadable", "fsspec_filesystem"]
 
 Uploadable = str | os.PathLike[str] | bytes | io.BufferedIOBase | io.RawIOBase | io.TextIOBase
 """What :meth:`FileAccessProvider.put_raw_data` uploads: a local file or directory, bytes, or a stream."""
@@ -70,7 +71,7 @@ class FileAccessProvider:
         self._given_raw_output_prefix = str(raw_output_prefix)
         self._raw_output_protocol = get_protocol(self._given_raw_output_prefix)
         self._raw_output_fs: fsspec.AbstractFileSystem | None = None
-        self._loaded: dict[str, tuple[FlyteFileAccessProvider, Any]] = {}
+        self._loaded: dict[str, tuple[FlyteFileAccessProvider, Any, bool]] = {}
 
     # ------------------------------------------------------------------------------------------
     # Where things are
@@ -130,12 +131,14 @@ class FileAccessProvider:
         uri = path or f"{protocol}://"
         registration = get_plugin_manager().file_access_providers().get(protocol)
         if registration is None:
-            return _fsspec_filesystem(protocol, uri, path, anonymous, kwargs)
-        target = self._load(protocol, registration, uri)
+            raise _unserved(protocol, uri)
+        target, takes_path = self._load(protocol, registration, uri)
         try:
             if isinstance(target, type) and issubclass(target, fsspec.AbstractFileSystem):
                 filesystem = target(**{**_options_from_uri(target, path), **kwargs})
             else:
+                if takes_path:
+                    kwargs["path"] = path
                 filesystem = target(protocol=protocol, data_config=self._data_config, anonymous=anonymous, **kwargs)
         except ImportError as exc:
             raise _unusable(uri, registration, exc) from exc
@@ -159,17 +162,18 @@ class FileAccessProvider:
         loop = asyncio.get_running_loop()
         return self.get_filesystem_for_path(path, anonymous=anonymous, asynchronous=True, loop=loop, **kwargs)
 
-    def _load(self, protocol: str, registration: FlyteFileAccessProvider, uri: str) -> Any:
-        """The registration's filesystem class or factory, imported once per protocol."""
+    def _load(self, protocol: str, registration: FlyteFileAccessProvider, uri: str) -> tuple[Any, bool]:
+        """The registration's filesystem class or factory, imported once per protocol, and whether it takes ``path``."""
         cached = self._loaded.get(protocol)
         if cached is not None and cached[0] is registration:
-            return cached[1]
+            return cached[1], cached[2]
         try:
             target = registration.load_filesystem()
         except ImportError as exc:
             raise _unusable(uri, registration, exc) from exc
-        self._loaded[protocol] = (registration, target)
-        return target
+        takes_path = not isinstance(target, type) and "path" in inspect.signature(target).parameters
+        self._loaded[protocol] = (registration, target, takes_path)
+        return target, takes_path
 
     def sep(self, file_system: fsspec.AbstractFileSystem | None) -> str:
         """The path separator of ``file_system``: the platform's for local files."""
@@ -456,12 +460,11 @@ def _options_from_uri(cls: type[fsspec.AbstractFileSystem], path: str | None) ->
     return dict(cls._get_kwargs_from_urls(path)) if path else {}
 
 
-def _fsspec_filesystem(
-    protocol: str, uri: str, path: str | None, anonymous: bool, storage_options: dict[str, Any]
+def fsspec_filesystem(
+    protocol: str, data_config: DataConfig, anonymous: bool = False, path: str | None = None, **storage_options: Any
 ) -> fsspec.AbstractFileSystem:
-    """fsspec's own filesystem for a protocol no plugin serves, or an error saying what to install."""
-    if protocol in _S3_PROTOCOLS:
-        raise FileAccessUnavailableError(f"no file-access provider for '{uri}': pip install flyte-plugin-s3")
+    """fsspec's own filesystem for ``protocol`` (the built-in fallback provider), or an error saying what to install."""
+    uri = path or f"{protocol}://"
     try:
         cls = fsspec.get_filesystem_class(protocol)
     except ImportError as exc:
@@ -469,14 +472,18 @@ def _fsspec_filesystem(
         raise FileAccessUnavailableError(
             f"no file-access provider for '{uri}': {hint} (or install a flyte-core plugin serving '{protocol}')"
         ) from exc
-    except ValueError as exc:
-        raise FileAccessUnavailableError(
-            f"no file-access provider for '{uri}': no installed plugin serves '{protocol}' and fsspec does not "
-            f"know it; install a flyte-core plugin (or an fsspec implementation) for '{protocol}'"
-        ) from exc
     if anonymous and protocol == "gs":
         storage_options = {"token": "anon", **storage_options}  # gcsfs's spelling, as flytekit passes it
     return cls(**{**_options_from_uri(cls, path), **storage_options})
+
+
+def _unserved(protocol: str, uri: str) -> FileAccessUnavailableError:
+    if protocol in _S3_PROTOCOLS:
+        return FileAccessUnavailableError(f"no file-access provider for '{uri}': pip install flyte-plugin-s3")
+    return FileAccessUnavailableError(
+        f"no file-access provider for '{uri}': no installed plugin serves '{protocol}' and fsspec does not "
+        f"know it; install a flyte-core plugin (or an fsspec implementation) for '{protocol}'"
+    )
 
 
 def _unusable(uri: str, registration: FlyteFileAccessProvider, exc: ImportError) -> FileAccessUnavailableError:

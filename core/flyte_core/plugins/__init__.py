@@ -27,7 +27,9 @@ from flyte_core.plugins.errors import (
 )
 from flyte_core.plugins.hookspec import ENTRY_POINT_GROUP, hookimpl
 from flyte_core.plugins.types import (
+    FlyteDataFrameHandler,
     FlyteFileAccessProvider,
+    FlyteImageBuilder,
     FlyteRemoteBackend,
     FlyteSubcommand,
     FlyteTaskType,
@@ -37,7 +39,9 @@ from flyte_core.plugins.types import (
 
 __all__ = [
     "ENTRY_POINT_GROUP",
+    "FlyteDataFrameHandler",
     "FlyteFileAccessProvider",
+    "FlyteImageBuilder",
     "FlyteRemoteBackend",
     "FlyteSubcommand",
     "FlyteTaskType",

@@ -14,8 +14,9 @@ Rules every hook follows:
   that kind of registration (``pyflyte --help`` calls only ``flyte_subcommands``).
 * The plugin module is imported to register it, so keep its top-level imports to
   ``flyte_core.plugins``: name heavy things as ``"module:attr"`` strings or qualified type names.
-* Two plugins registering the same key (command name, config type, python type, protocol, backend
-  scheme) is an error naming both, unless exactly one registration sets ``override=True``.
+* Two plugins registering the same key (command name, config type, python type, dataframe handler,
+  image builder, protocol, backend scheme) is an error naming both, unless exactly one registration
+  sets ``override=True`` (or the other ``fallback=True``).
 * A plugin that raises while registering is reported once and disabled; the rest keeps working.
 """
 
@@ -28,7 +29,9 @@ import pluggy
 
 if TYPE_CHECKING:
     from flyte_core.plugins.types import (
+        FlyteDataFrameHandler,
         FlyteFileAccessProvider,
+        FlyteImageBuilder,
         FlyteRemoteBackend,
         FlyteSubcommand,
         FlyteTaskType,
@@ -98,6 +101,62 @@ class FlyteSpecs:
                     python_type="pyspark.sql.dataframe:DataFrame",
                     transformer="flyte_plugin_spark.dataframe:spark_transformer",
                 )
+        """
+        yield from ()
+
+    @_hookspec
+    def flyte_dataframe_handlers(self) -> Iterable[FlyteDataFrameHandler]:
+        """Register StructuredDataset encoders and decoders: how a dataframe type is written and read.
+
+        Called the first time a dataframe value or annotation is converted. A handler is loaded when its
+        dataframe type is first converted, so a type named by string (``"pyspark.sql.dataframe:DataFrame"``)
+        costs nothing until its library is imported. Handlers registered from code with
+        ``StructuredDatasetTransformerEngine.register`` (flytekit's API) come first.
+
+        Returns:
+            An iterable of :class:`~flyte_core.plugins.FlyteDataFrameHandler`.
+
+        Example::
+
+            from flyte_core.plugins import FlyteDataFrameHandler, hookimpl
+
+            @hookimpl
+            def flyte_dataframe_handlers():
+                dataframe = "pyspark.sql.dataframe:DataFrame"
+                yield FlyteDataFrameHandler(
+                    python_type=dataframe,
+                    role="encoder",
+                    format="parquet",
+                    handler="flyte_plugin_spark.dataframe:SparkToParquetEncodingHandler",
+                    default_format=True,
+                )
+                yield FlyteDataFrameHandler(
+                    python_type=dataframe,
+                    role="decoder",
+                    format="parquet",
+                    handler="flyte_plugin_spark.dataframe:ParquetToSparkDecodingHandler",
+                )
+        """
+        yield from ()
+
+    @_hookspec
+    def flyte_image_builders(self) -> Iterable[FlyteImageBuilder]:
+        """Register ImageSpec builders, chosen by ``ImageSpec(builder=...)`` or by priority.
+
+        Called the first time an ImageSpec is built (``pyflyte run --remote``, ``register``, ``package``);
+        the builder is loaded only when an image is built with it. Builders registered from code with
+        ``ImageBuildEngine.register`` (flytekit's API) come first.
+
+        Returns:
+            An iterable of :class:`~flyte_core.plugins.FlyteImageBuilder`.
+
+        Example::
+
+            from flyte_core.plugins import FlyteImageBuilder, hookimpl
+
+            @hookimpl
+            def flyte_image_builders():
+                yield FlyteImageBuilder(name="noop", builder="flyte_core.sdk.image_spec:NoOpBuilder", priority=0)
         """
         yield from ()
 

@@ -31,7 +31,9 @@ from flyte_core.plugins.discovery import EntryPointRecord, discover_entry_points
 from flyte_core.plugins.errors import PluginConflictError, PluginError, PluginLoadError
 from flyte_core.plugins.hookspec import ENTRY_POINT_GROUP, HOOK_NAMES, PROJECT_NAME, FlyteSpecs
 from flyte_core.plugins.types import (
+    FlyteDataFrameHandler,
     FlyteFileAccessProvider,
+    FlyteImageBuilder,
     FlyteRemoteBackend,
     FlyteSubcommand,
     FlyteTaskType,
@@ -47,6 +49,7 @@ __all__ = [
     "FlytePluginManager",
     "PluginInfo",
     "PluginSettings",
+    "RegistrationInfo",
     "get_plugin_manager",
     "reset_plugin_manager",
     "use_plugin_manager",
@@ -118,6 +121,21 @@ class PluginInfo:
         }
 
 
+@dataclass(frozen=True)
+class RegistrationInfo:
+    """One key a plugin registered, as ``pyflyte plugins`` shows it."""
+
+    hook: str
+    kind: str
+    key: str
+    target: str
+    active: bool
+    """False when another plugin's registration of the same key wins (an override, or a fallback's loss)."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"hook": self.hook, "kind": self.kind, "key": self.key, "target": self.target, "active": self.active}
+
+
 @dataclass
 class _PluginState:
     name: str
@@ -175,7 +193,9 @@ _HOOK_TABLES: dict[str, tuple[type[_Registration], str, Callable[[Any], Iterable
     "flyte_subcommands": (FlyteSubcommand, "subcommand", lambda r: (r.name, *r.aliases)),
     "flyte_task_types": (FlyteTaskType, "task config type", lambda r: (r.config_type_name,)),
     "flyte_type_transformers": (FlyteTypeTransformer, "python type", lambda r: (r.python_type_name,)),
+    "flyte_dataframe_handlers": (FlyteDataFrameHandler, "dataframe handler", lambda r: (r.key,)),
     "flyte_file_access_providers": (FlyteFileAccessProvider, "protocol", lambda r: r.protocols),
+    "flyte_image_builders": (FlyteImageBuilder, "image builder", lambda r: (r.name,)),
     "flyte_remote_backends": (FlyteRemoteBackend, "endpoint scheme", lambda r: r.schemes),
 }
 
@@ -404,9 +424,9 @@ class FlytePluginManager:
         for item in self._collect(hook_name):
             for key in keys_of(item):
                 current = table.entries.get(key)
-                if current is None or (item.override and not current.override):
+                if current is None or item.rank > current.rank:
                     table.entries[key] = item
-                elif current.override == item.override:
+                elif item.rank == current.rank:
                     table.conflicts.append(_conflict_message(kind, key, current, item))
         self._tables[hook_name] = table
         return table
@@ -439,9 +459,17 @@ class FlytePluginManager:
         """Type transformers by the qualified name of their Python type."""
         return self._resolved("flyte_type_transformers")
 
+    def dataframe_handlers(self) -> dict[str, FlyteDataFrameHandler]:
+        """Dataframe encoders and decoders by :attr:`~flyte_core.plugins.FlyteDataFrameHandler.key`."""
+        return self._resolved("flyte_dataframe_handlers")
+
     def file_access_providers(self) -> dict[str, FlyteFileAccessProvider]:
         """File-access providers by URI protocol."""
         return self._resolved("flyte_file_access_providers")
+
+    def image_builders(self) -> dict[str, FlyteImageBuilder]:
+        """ImageSpec builders by name."""
+        return self._resolved("flyte_image_builders")
 
     def remote_backends(self) -> dict[str, FlyteRemoteBackend]:
         """Remote backends by endpoint scheme (``""`` for an endpoint without a scheme)."""
@@ -454,6 +482,30 @@ class FlytePluginManager:
     def plugins(self) -> list[PluginInfo]:
         """Every discovered plugin, built-ins first, with its status and hooks."""
         return [state.info() for state in self._states.values()]
+
+    def registrations(self) -> dict[str, list[RegistrationInfo]]:
+        """What each plugin registered, by plugin name: every hook's registrations, winners and losers.
+
+        Calls every hook (as :meth:`conflicts` does), so a plugin failing to register shows up as failed.
+        """
+        found: dict[str, list[RegistrationInfo]] = {name: [] for name in self._states}
+        for hook_name in HOOK_NAMES:
+            _, kind, keys_of = _HOOK_TABLES[hook_name]
+            table = self._table(hook_name)
+            for item in self._collect(hook_name):
+                if item.source is None or item.source.name not in found:
+                    continue
+                for key in keys_of(item):
+                    found[item.source.name].append(
+                        RegistrationInfo(
+                            hook=hook_name.removeprefix("flyte_"),
+                            kind=kind,
+                            key=key,
+                            target=item.target,
+                            active=table.entries.get(key) is item,
+                        )
+                    )
+        return found
 
     def conflicts(self) -> list[str]:
         """Every conflict between plugins, over all hooks (collects every hook's registrations)."""

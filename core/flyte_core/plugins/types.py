@@ -17,12 +17,14 @@ import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from flyte_core.plugins.errors import ReferenceLoadError, RegistrationError
 
 __all__ = [
+    "FlyteDataFrameHandler",
     "FlyteFileAccessProvider",
+    "FlyteImageBuilder",
     "FlyteRemoteBackend",
     "FlyteSubcommand",
     "FlyteTaskType",
@@ -156,15 +158,44 @@ def _check_type_ref(kind: str, fieldname: str, value: object) -> str:
 
 @dataclass(frozen=True, kw_only=True)
 class _Registration:
-    """Fields shared by every registration: ``override`` and the provenance set by the manager."""
+    """Fields shared by every registration: ``override``, ``fallback`` and the provenance set by the manager.
+
+    For one key, an ``override=True`` registration beats a plain one, which beats a ``fallback=True`` one;
+    two of the same rank conflict.
+    """
+
+    _TARGET: ClassVar[str] = ""
+    """The field holding what the registration provides (for :attr:`target`)."""
 
     override: bool = False
+    fallback: bool = False
     _source: PluginSource | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def source(self) -> PluginSource | None:
         """The plugin and distribution that yielded this registration (set when collected)."""
         return self._source
+
+    @property
+    def target(self) -> str:
+        """What the registration provides, as text: its ``"module:attr"`` reference or the object's qualified name."""
+        value = getattr(self, self._TARGET)
+        if isinstance(value, str):
+            return value
+        if not (isinstance(value, type) or inspect.isroutine(value)):
+            value = type(value)  # an instance: name its class
+        return f"{value.__module__}:{value.__qualname__}"
+
+    @property
+    def rank(self) -> int:
+        """Which registration of a key wins: fallback 0 < plain 1 < override 2."""
+        return 2 if self.override else 0 if self.fallback else 1
+
+    def _check_rank(self, kind: str, ident: str) -> None:
+        _check_bool(kind, ident, "override", self.override)
+        _check_bool(kind, ident, "fallback", self.fallback)
+        if self.override and self.fallback:
+            raise _fail(kind, ident, "override and fallback cannot both be set")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -179,6 +210,8 @@ class FlyteSubcommand(_Registration):
         aliases: other names that invoke the same command.
         override: replace a command of the same name from another plugin instead of conflicting.
     """
+
+    _TARGET: ClassVar[str] = "command"
 
     name: str
     summary: str
@@ -206,7 +239,7 @@ class FlyteSubcommand(_Registration):
                 raise _fail(kind, ident, f"alias {alias!r} is not a valid command name")
             if alias == self.name:
                 raise _fail(kind, ident, f"alias {alias!r} repeats the command name")
-        _check_bool(kind, ident, "override", self.override)
+        self._check_rank(kind, ident)
 
     def load(self) -> Any:
         """The click command, imported now if it was given as a reference."""
@@ -226,6 +259,8 @@ class FlyteTaskType(_Registration):
         override: replace another plugin's task class for the same config type.
     """
 
+    _TARGET: ClassVar[str] = "task_class"
+
     config_type: type | str
     task_class: type | str
 
@@ -236,7 +271,7 @@ class FlyteTaskType(_Registration):
             _check_reference_or_object(kind, repr(name), "task_class", self.task_class)
         elif not isinstance(self.task_class, type):
             raise _fail(kind, repr(name), f"task_class must be a class or 'module:Class', got {self.task_class!r}")
-        _check_bool(kind, repr(name), "override", self.override)
+        self._check_rank(kind, repr(name))
 
     @property
     def config_type_name(self) -> str:
@@ -252,32 +287,10 @@ class FlyteTaskType(_Registration):
         return _load_type(self.task_class)
 
 
-@dataclass(frozen=True, kw_only=True)
-class FlyteTypeTransformer(_Registration):
-    """Conversion between a Python type and flyteidl literals.
-
-    Attributes:
-        python_type: the Python type, or its qualified name (``"pandas.DataFrame"``) so that the
-            library is imported only when an annotation actually uses that type.
-        transformer: a ``TypeTransformer`` instance, or a ``"module:attr"`` reference to an instance,
-            a transformer class or a zero-argument factory; loaded when the type is first converted.
-        cli_param_type: how ``pyflyte run`` reads an input of this type from the command line: a
-            ``click.ParamType`` instance, or a callable (or ``"module:attr"`` reference to one) that takes
-            the input's Python type and returns one. ``None`` (default): chosen from the literal type.
-        override: replace another plugin's transformer for the same type.
-    """
+class _ForPythonType:
+    """What a registration keyed by a Python type (``python_type``, a type or its qualified name) offers."""
 
     python_type: type | str
-    transformer: str | Any
-    cli_param_type: str | Any | None = None
-
-    def __post_init__(self) -> None:
-        kind = "FlyteTypeTransformer"
-        name = _check_type_ref(kind, "python_type", self.python_type)
-        _check_reference_or_object(kind, repr(name), "transformer", self.transformer)
-        if self.cli_param_type is not None:
-            _check_reference_or_object(kind, repr(name), "cli_param_type", self.cli_param_type)
-        _check_bool(kind, repr(name), "override", self.override)
 
     @property
     def python_type_name(self) -> str:
@@ -301,6 +314,36 @@ class FlyteTypeTransformer(_Registration):
         """The Python type (a class, or a typing special form such as ``typing.Union``)."""
         return load_reference(self.python_type) if isinstance(self.python_type, str) else self.python_type
 
+
+@dataclass(frozen=True, kw_only=True)
+class FlyteTypeTransformer(_ForPythonType, _Registration):
+    """Conversion between a Python type and flyteidl literals.
+
+    Attributes:
+        python_type: the Python type, or its qualified name (``"pandas.DataFrame"``) so that the
+            library is imported only when an annotation actually uses that type.
+        transformer: a ``TypeTransformer`` instance, or a ``"module:attr"`` reference to an instance,
+            a transformer class or a zero-argument factory; loaded when the type is first converted.
+        cli_param_type: how ``pyflyte run`` reads an input of this type from the command line: a
+            ``click.ParamType`` instance, or a callable (or ``"module:attr"`` reference to one) that takes
+            the input's Python type and returns one. ``None`` (default): chosen from the literal type.
+        override: replace another plugin's transformer for the same type.
+    """
+
+    _TARGET: ClassVar[str] = "transformer"
+
+    python_type: type | str
+    transformer: str | Any
+    cli_param_type: str | Any | None = None
+
+    def __post_init__(self) -> None:
+        kind = "FlyteTypeTransformer"
+        name = _check_type_ref(kind, "python_type", self.python_type)
+        _check_reference_or_object(kind, repr(name), "transformer", self.transformer)
+        if self.cli_param_type is not None:
+            _check_reference_or_object(kind, repr(name), "cli_param_type", self.cli_param_type)
+        self._check_rank(kind, repr(name))
+
     def load_cli_param_type(self, python_type: Any) -> Any:
         """The click parameter type for ``python_type``: an instance as given, or a factory's result."""
         if self.cli_param_type is None:
@@ -316,10 +359,7 @@ class FlyteTypeTransformer(_Registration):
 
     def load_transformer(self) -> Any:
         """The transformer instance: a reference is imported, a class or factory is called once."""
-        obj = load_reference(self.transformer) if isinstance(self.transformer, str) else self.transformer
-        if isinstance(obj, type) or inspect.isfunction(obj):
-            obj = obj()
-        return obj
+        return _instance(self.transformer)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -334,9 +374,10 @@ class FlyteFileAccessProvider(_Registration):
       fsspec derives from the URI (``cls._get_kwargs_from_urls(path)``, as ``fsspec.url_to_fs`` does);
       ``anonymous`` and ``data_config`` are not passed (fsspec caches equal instances);
     * anything else is a factory, called as
-      ``factory(protocol=..., data_config=..., anonymous=..., **storage_options)``; it must return an
-      fsspec filesystem. Use a factory when the filesystem reads flyte configuration or has an
-      anonymous mode (``anonymous=True`` is asked for when an authenticated read fails).
+      ``factory(protocol=..., data_config=..., anonymous=..., **storage_options)`` (plus ``path=``, the URI
+      being accessed, when the factory has a ``path`` parameter); it must return an fsspec filesystem. Use
+      a factory when the filesystem reads flyte configuration or has an anonymous mode (``anonymous=True``
+      is asked for when an authenticated read fails).
 
     An ``ImportError`` raised while loading or building (a missing dependency) is reported as
     ``FileAccessUnavailableError`` naming the URI and this plugin, so make its message say what to
@@ -349,6 +390,8 @@ class FlyteFileAccessProvider(_Registration):
         override: replace another plugin's provider for the same protocols (a built-in one included).
     """
 
+    _TARGET: ClassVar[str] = "filesystem"
+
     protocols: tuple[str, ...]
     filesystem: str | Callable[..., Any]
 
@@ -356,7 +399,7 @@ class FlyteFileAccessProvider(_Registration):
         kind = "FlyteFileAccessProvider"
         _check_protocols(kind, repr(self.protocols), "protocols", self.protocols, allow_empty=False)
         _check_reference_or_object(kind, repr(self.protocols), "filesystem", self.filesystem)
-        _check_bool(kind, repr(self.protocols), "override", self.override)
+        self._check_rank(kind, repr(self.protocols))
 
     def load_filesystem(self) -> Any:
         """The filesystem class or factory, imported now if given as a reference."""
@@ -376,6 +419,8 @@ class FlyteRemoteBackend(_Registration):
         override: replace another plugin's backend for the same schemes.
     """
 
+    _TARGET: ClassVar[str] = "factory"
+
     name: str
     schemes: tuple[str, ...]
     factory: str | Callable[..., Any]
@@ -386,7 +431,7 @@ class FlyteRemoteBackend(_Registration):
             raise _fail(kind, repr(self.name), "name must be lowercase words joined by '-', e.g. 'grpc-admin'")
         _check_protocols(kind, repr(self.name), "schemes", self.schemes, allow_empty=True)
         _check_reference_or_object(kind, repr(self.name), "factory", self.factory)
-        _check_bool(kind, repr(self.name), "override", self.override)
+        self._check_rank(kind, repr(self.name))
 
     def load_factory(self) -> Callable[..., Any]:
         """The backend factory, imported now if given as a reference."""
@@ -394,6 +439,95 @@ class FlyteRemoteBackend(_Registration):
         if not callable(factory):
             raise ReferenceLoadError(f"remote backend '{self.name}': factory {factory!r} is not callable")
         return factory
+
+
+@dataclass(frozen=True, kw_only=True)
+class FlyteDataFrameHandler(_ForPythonType, _Registration):
+    """A StructuredDataset encoder or decoder: one dataframe type, written to or read from one format.
+
+    Attributes:
+        python_type: the dataframe type, or its qualified name (``"pandas.DataFrame"``): the handler is
+            loaded only when that library is imported and a value or annotation of the type is converted.
+        role: ``"encoder"`` (dataframe -> stored data) or ``"decoder"`` (stored data -> dataframe).
+        format: the storage format handled, e.g. ``"parquet"``, ``"csv"``.
+        handler: a ``StructuredDatasetEncoder``/``StructuredDatasetDecoder`` instance, or a ``"module:attr"``
+            reference to one, to its class or to a zero-argument factory.
+        protocol: the storage protocol served (``"s3"``, ``"file"``...); ``None``: every protocol.
+        default_format: this format becomes the default of ``python_type`` (``pandas.DataFrame`` -> parquet).
+        override: replace another plugin's handler for the same type, role, protocol and format.
+    """
+
+    _TARGET: ClassVar[str] = "handler"
+
+    python_type: type | str
+    role: str
+    format: str
+    handler: str | Any
+    protocol: str | None = None
+    default_format: bool = False
+
+    def __post_init__(self) -> None:
+        kind = "FlyteDataFrameHandler"
+        name = _check_type_ref(kind, "python_type", self.python_type)
+        ident = repr(f"{self.role} {name} {self.format}")
+        if self.role not in ("encoder", "decoder"):
+            raise _fail(kind, ident, f"role must be 'encoder' or 'decoder', got {self.role!r}")
+        if not isinstance(self.format, str) or not self.format:
+            raise _fail(kind, ident, f"format must be a non-empty string such as 'parquet', got {self.format!r}")
+        if self.protocol is not None:
+            _check_protocols(kind, ident, "protocol", (self.protocol,), allow_empty=False)
+        _check_reference_or_object(kind, ident, "handler", self.handler)
+        _check_bool(kind, ident, "default_format", self.default_format)
+        self._check_rank(kind, ident)
+
+    @property
+    def key(self) -> str:
+        """What two handlers must not share: role, type, protocol (``*`` for every one) and format."""
+        return f"{self.role} {self.python_type_name} {self.protocol or '*'} {self.format}"
+
+    def load_handler(self) -> Any:
+        """The handler instance: a reference is imported, a class or factory is called once."""
+        return _instance(self.handler)
+
+
+@dataclass(frozen=True, kw_only=True)
+class FlyteImageBuilder(_Registration):
+    """An ImageSpec builder: builds and pushes the image of ``ImageSpec(builder=name)``.
+
+    Attributes:
+        name: the builder's name as ``ImageSpec(builder=...)`` spells it, e.g. ``"envd"``, ``"noop"``.
+        builder: an ``ImageSpecBuilder`` instance, or a ``"module:attr"`` reference to one, to its class or
+            to a zero-argument factory; loaded when an image is first built with it.
+        priority: an ImageSpec without ``builder=`` uses the builder of highest priority (flytekit's rule).
+        override: replace another plugin's builder of the same name.
+    """
+
+    _TARGET: ClassVar[str] = "builder"
+
+    name: str
+    builder: str | Any
+    priority: int = 5
+
+    def __post_init__(self) -> None:
+        kind = "FlyteImageBuilder"
+        if not isinstance(self.name, str) or not _COMMAND_NAME.match(self.name):
+            raise _fail(kind, repr(self.name), "name must be lowercase words joined by '-', e.g. 'envd'")
+        _check_reference_or_object(kind, repr(self.name), "builder", self.builder)
+        if isinstance(self.priority, bool) or not isinstance(self.priority, int):
+            raise _fail(kind, repr(self.name), f"priority must be an integer, got {self.priority!r}")
+        self._check_rank(kind, repr(self.name))
+
+    def load_builder(self) -> Any:
+        """The builder instance: a reference is imported, a class or factory is called once."""
+        return _instance(self.builder)
+
+
+def _instance(value: Any) -> Any:
+    """What a registration names, as an instance: references imported, classes and factories called."""
+    obj = load_reference(value) if isinstance(value, str) else value
+    if isinstance(obj, type) or inspect.isfunction(obj):
+        obj = obj()
+    return obj
 
 
 def _load_type(value: type | str) -> type:

@@ -5,8 +5,8 @@ computed exactly as flytekit 1.16 computes them (an md5 of the spec's non-empty 
 the requirements file, copied files and source files), so the same spec names the same image whichever
 SDK serializes it. flyte-core does not build images: ``ImageBuildEngine`` keeps flytekit's registry of
 builders, with a ``noop`` builder (use an existing ``base_image`` as is) and a ``default`` builder that
-explains how to build the image when it is not found. Third parties register real builders with
-``ImageBuildEngine.register(name, builder, priority)``.
+explains how to build the image when it is not found. Third parties add real builders with the
+``flyte_image_builders`` hook (or, from code, flytekit's ``ImageBuildEngine.register(name, builder, priority)``).
 """
 
 from __future__ import annotations
@@ -138,9 +138,10 @@ class ImageSpec:
                 self.platform = "linux/amd64"
         if self.source_root is not None:
             self.source_copy_mode = self.source_copy_mode or CopyFileDetection.LOADED_MODULES
-        registry = ImageBuildEngine.get_registry()
-        if self.builder is None and registry:
-            self.builder = max(registry, key=lambda builder: registry[builder][1])
+        if self.builder is None:
+            priorities = ImageBuildEngine.priorities()
+            if priorities:
+                self.builder = max(priorities, key=lambda builder: priorities[builder])
         for field_name in _STRING_LIST_FIELDS:
             value = getattr(self, field_name)
             if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
@@ -379,9 +380,16 @@ class DefaultImageBuilder(ImageSpecBuilder):
 
 
 class ImageBuildEngine:
-    """The registry of image builders, and the build of an ImageSpec by the builder it names."""
+    """The image builders (``flyte_image_builders`` registrations, then code's), and the build of an ImageSpec.
+
+    A plugin's builder is loaded only when an image is built with it; ``register`` (flytekit's API) adds a
+    builder from code, which wins over a plugin's of the same name.
+    """
 
     _REGISTRY: ClassVar[dict[str, tuple[ImageSpecBuilder, int]]] = {}
+    """Builders registered from code (``register``)."""
+    _LOADED: ClassVar[dict[str, ImageSpecBuilder]] = {}
+    """Plugins' builders loaded so far, by name."""
     _IMAGE_NAME_TO_REAL_NAME: ClassVar[dict[str, str]] = {}
     """``image_spec.image_name()`` -> the fully qualified name a builder reported."""
 
@@ -392,7 +400,17 @@ class ImageBuildEngine:
 
     @classmethod
     def get_registry(cls) -> dict[str, tuple[ImageSpecBuilder, int]]:
-        return cls._REGISTRY
+        """Every builder with its priority (plugins' builders are loaded to answer)."""
+        return {name: (cls._get_builder(name), priority) for name, priority in cls.priorities().items()}
+
+    @classmethod
+    def priorities(cls) -> dict[str, int]:
+        """Every builder's priority by name, without loading any."""
+        from flyte_core.plugins.manager import get_plugin_manager
+
+        found = {name: registration.priority for name, registration in get_plugin_manager().image_builders().items()}
+        found.update({name: priority for name, (_, priority) in cls._REGISTRY.items()})
+        return found
 
     @classmethod
     @lru_cache  # each spec is built once per process, as in flytekit
@@ -418,17 +436,20 @@ class ImageBuildEngine:
     def _get_builder(cls, builder: str | None) -> ImageSpecBuilder:
         if builder is None:
             raise AssertionError("There is no image builder registered.")
-        if builder not in cls._REGISTRY:
-            known = ", ".join(sorted(cls._REGISTRY)) or "none"
-            raise AssertionError(
-                f"Image builder {builder} is not registered (registered builders: {known}); "
-                "register it with ImageBuildEngine.register(name, builder, priority)."
-            )
-        return cls._REGISTRY[builder][0]
+        if builder in cls._REGISTRY:
+            return cls._REGISTRY[builder][0]
+        if builder not in cls._LOADED:
+            from flyte_core.plugins.manager import get_plugin_manager
 
-
-ImageBuildEngine.register(DefaultImageBuilder.builder_type, DefaultImageBuilder(), priority=1)
-ImageBuildEngine.register(NoOpBuilder.builder_type, NoOpBuilder(), priority=0)
+            registrations = get_plugin_manager().image_builders()
+            if builder not in registrations:
+                known = ", ".join(sorted(cls.priorities())) or "none"
+                raise AssertionError(
+                    f"Image builder {builder} is not registered (registered builders: {known}); install the plugin "
+                    "that provides it, or register it with ImageBuildEngine.register(name, builder, priority)."
+                )
+            cls._LOADED[builder] = registrations[builder].load_builder()
+        return cls._LOADED[builder]
 
 
 def validate_container_registry_name(name: str) -> bool:

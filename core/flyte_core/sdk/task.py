@@ -6,7 +6,7 @@ import datetime
 import functools
 import inspect
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flyte_core.sdk.base_task import TaskMetadata
 from flyte_core.sdk.cache import Cache, VersionParameters
@@ -19,6 +19,9 @@ from flyte_core.sdk.python_function_task import (
 from flyte_core.sdk.resources import Resources
 from flyte_core.sdk.security import Secret
 
+if TYPE_CHECKING:
+    from flyte_core.plugins.types import FlyteTaskType
+
 _LEGACY_CACHE_KWARGS = frozenset({"cache_serialize", "cache_version", "cache_ignore_input_vars"})
 
 
@@ -26,6 +29,9 @@ class TaskPlugins:
     """Task classes by ``task_config`` type: plugins register them through ``flyte_task_types``."""
 
     _PYTHONFUNCTION_TASK_PLUGINS: dict[type, type] = {}
+    """Task classes registered from code (flytekit's ``register_pythontask_plugin``): they come first."""
+    _found: dict[type, type] = {}
+    """Plugins' task classes looked up so far (forgotten when the plugin manager changes)."""
 
     @classmethod
     def register_pythontask_plugin(cls, plugin_config_type: type, plugin: type) -> None:
@@ -40,38 +46,33 @@ class TaskPlugins:
 
     @classmethod
     def find_pythontask_plugin(cls, plugin_config_type: type) -> type:
-        """The task class for a ``task_config`` type (``PythonFunctionTask`` when nothing claims it)."""
-        found = cls._PYTHONFUNCTION_TASK_PLUGINS.get(plugin_config_type)
+        """The task class for a ``task_config`` type: the registration of the type or its nearest base.
+
+        A config type nothing claims gets the ``python-task`` type's class (``PythonFunctionTask``), as in
+        flytekit.
+        """
+        found = cls._PYTHONFUNCTION_TASK_PLUGINS.get(plugin_config_type) or cls._found.get(plugin_config_type)
         if found is not None:
             return found
-        from flyte_core.plugins.manager import get_plugin_manager
+        from flyte_core.plugins.lookup import registration_for_type
+        from flyte_core.plugins.manager import get_plugin_manager, on_plugin_manager_change
 
+        on_plugin_manager_change(cls._found.clear)
         registrations = get_plugin_manager().task_types()
-        for base in inspect.getmro(plugin_config_type):
-            registration = registrations.get(f"{base.__module__}.{base.__qualname__}")
-            if registration is None:
-                continue
-            if isinstance(registration.config_type, str) and registration.load_config_type() is not base:
-                continue
-            task_class = registration.load_task_class()
-            cls._PYTHONFUNCTION_TASK_PLUGINS[plugin_config_type] = task_class
-            return task_class
-        if plugin_config_type is not type(None):
-            for registration in registrations.values():
-                if not isinstance(registration.config_type, str) or not _module_imported(registration.config_type):
-                    continue
-                if issubclass(plugin_config_type, registration.load_config_type()):
-                    task_class = registration.load_task_class()
-                    cls._PYTHONFUNCTION_TASK_PLUGINS[plugin_config_type] = task_class
-                    return task_class
-        return PythonFunctionTask
+        registration = registration_for_type(registrations.values(), plugin_config_type, _config_type)
+        if registration is None:
+            registration = registrations[_PYTHON_TASK]
+        task_class = registration.load_task_class()
+        cls._found[plugin_config_type] = task_class
+        return task_class
 
 
-def _module_imported(reference: str) -> bool:
-    import sys
+_PYTHON_TASK = "builtins.NoneType"
+"""The task type of ``@task`` without ``task_config`` (config type ``NoneType``), the built-in python-task's."""
 
-    module = reference.partition(":")[0] if ":" in reference else reference.rpartition(".")[0]
-    return module in sys.modules
+
+def _config_type(registration: FlyteTaskType) -> type | str:
+    return registration.config_type
 
 
 def task(

@@ -5,14 +5,12 @@ under the raw output prefix (no ``_SUCCESS`` marker); a task taking one reads th
 SparkSession, only the columns it declares. The data is plain parquet, so a pandas or pyarrow task reads what a
 Spark task wrote and the other way round.
 
-The type engine imports this module (through ``spark_transformer``, the plugin's registration) only when
-``pyspark`` is imported and a Spark DataFrame is converted.
+The plugin names the handlers below (``flyte_dataframe_handlers``) and ``spark_transformer``; the type engine
+imports this module only when ``pyspark`` is imported and a Spark DataFrame is converted.
 """
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import typing
 from typing import Any
 
@@ -22,7 +20,6 @@ from pyspark.sql import DataFrame, SparkSession
 from flyte_core.context import FlyteContext
 from flyte_core.types.structured.structured_dataset import (
     PARQUET,
-    DuplicateHandlerError,
     StructuredDataset,
     StructuredDatasetDecoder,
     StructuredDatasetEncoder,
@@ -98,15 +95,7 @@ class SparkDataFrameRenderer:
         return f"<table><tr><th>column</th><th>type</th></tr>{rows}</table>"
 
 
-@functools.cache
-def _register_handlers() -> None:
-    for handler in (SparkToParquetEncodingHandler(), ParquetToSparkDecodingHandler()):
-        with contextlib.suppress(DuplicateHandlerError):  # registered by the user first: theirs stays
-            StructuredDatasetTransformerEngine.register(handler, default_format_for_type=True)
-    StructuredDatasetTransformerEngine.register_renderer(DataFrame, SparkDataFrameRenderer())
-
-
 def spark_transformer() -> StructuredDatasetTransformerEngine:
-    """The transformer of ``pyspark.sql.DataFrame``: the StructuredDataset engine, with the Spark handlers."""
-    _register_handlers()
+    """The transformer of ``pyspark.sql.DataFrame``: the StructuredDataset engine, rendering Spark DataFrames."""
+    StructuredDatasetTransformerEngine.register_renderer(DataFrame, SparkDataFrameRenderer())
     return flyte_dataset_transformer

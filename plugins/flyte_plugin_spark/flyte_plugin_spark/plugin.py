@@ -1,5 +1,5 @@
 """The plugin's registrations (entry point ``spark``): the ``Spark`` task type, the Spark DataFrame
-transformer and the ``pyflyte spark`` command.
+transformer and its parquet handlers, and the ``pyflyte spark`` command.
 
 All are named as ``"module:attr"`` references (the DataFrame by its qualified name), so loading the plugin
 imports neither its modules nor ``pyspark``: the transformer is loaded only once ``pyspark`` is imported and
@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from flyte_core.plugins import FlyteSubcommand, FlyteTaskType, FlyteTypeTransformer, hookimpl
+from flyte_core.plugins import FlyteDataFrameHandler, FlyteSubcommand, FlyteTaskType, FlyteTypeTransformer, hookimpl
+
+_DATAFRAME = "pyspark.sql.dataframe:DataFrame"
 
 
 @hookimpl
@@ -22,8 +24,24 @@ def flyte_task_types() -> Iterator[FlyteTaskType]:
 
 @hookimpl
 def flyte_type_transformers() -> Iterator[FlyteTypeTransformer]:
-    yield FlyteTypeTransformer(
-        python_type="pyspark.sql.dataframe:DataFrame", transformer="flyte_plugin_spark.dataframe:spark_transformer"
+    yield FlyteTypeTransformer(python_type=_DATAFRAME, transformer="flyte_plugin_spark.dataframe:spark_transformer")
+
+
+@hookimpl
+def flyte_dataframe_handlers() -> Iterator[FlyteDataFrameHandler]:
+    yield FlyteDataFrameHandler(
+        python_type=_DATAFRAME,
+        role="encoder",
+        format="parquet",
+        handler="flyte_plugin_spark.dataframe:SparkToParquetEncodingHandler",
+        default_format=True,
+    )
+    yield FlyteDataFrameHandler(
+        python_type=_DATAFRAME,
+        role="decoder",
+        format="parquet",
+        handler="flyte_plugin_spark.dataframe:ParquetToSparkDecodingHandler",
+        default_format=True,
     )
 
 

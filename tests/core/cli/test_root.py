@@ -97,7 +97,8 @@ def test_plugins_json_has_exactly_the_documented_keys(flyte_cli) -> None:
     with register_plugin(GreetPlugin(), name="greet"):
         result = flyte_cli.invoke(["plugins", "--json"])
     entries = json.loads(result.output)
-    assert all(list(entry) == ["name", "distribution", "version", "status", "hooks", "error"] for entry in entries)
+    keys = ["name", "distribution", "version", "status", "hooks", "error", "registrations"]
+    assert all(list(entry) == keys for entry in entries)
     assert [e["name"] for e in entries if e["distribution"] != "flyte-core"] == ["greet"]
     assert "commands.plugins" in [e["name"] for e in entries]
 

@@ -9,11 +9,14 @@ import pytest
 
 from flyte_core.plugins import hookspec
 from flyte_core.plugins.types import (
+    FlyteDataFrameHandler,
     FlyteFileAccessProvider,
+    FlyteImageBuilder,
     FlyteRemoteBackend,
     FlyteSubcommand,
     FlyteTaskType,
     FlyteTypeTransformer,
+    load_reference,
 )
 
 
@@ -35,6 +38,10 @@ def _loaded(registration: object) -> list[object]:
         return [registration.load()]
     if isinstance(registration, FlyteRemoteBackend):
         return [registration.load_factory()]
+    if isinstance(registration, FlyteDataFrameHandler):
+        return [load_reference(registration.python_type_name), registration.load_handler()]
+    if isinstance(registration, FlyteImageBuilder):
+        return [registration.load_builder()]
     raise AssertionError(f"unexpected registration {registration!r}")
 
 

@@ -44,6 +44,15 @@ def test_plugins_json_reports_the_third_party_distribution(run_pyflyte: RunPyfly
         "status": "active",
         "hooks": ["subcommands"],
         "error": None,
+        "registrations": [
+            {
+                "hook": "subcommands",
+                "kind": "subcommand",
+                "key": "hello",
+                "target": "hello_plugin.cli:hello",
+                "active": True,
+            }
+        ],
     }
     assert entries["commands.plugins"]["distribution"] == "flyte-core"
     distributions = [e["distribution"] for e in entries.values()]

@@ -66,4 +66,4 @@ def test_pyflyte_plugins_lists_the_plugin_and_its_hooks() -> None:
     rows = rows["plugins"] if isinstance(rows, dict) else rows
     spark = next(row for row in rows if row["name"] == "spark")
     assert (spark["distribution"], spark["status"]) == ("flyte-plugin-spark", "active")
-    assert set(spark["hooks"]) == {"task_types", "type_transformers", "subcommands"}
+    assert set(spark["hooks"]) == {"task_types", "type_transformers", "dataframe_handlers", "subcommands"}

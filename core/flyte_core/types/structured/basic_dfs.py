@@ -6,17 +6,15 @@ directory; parquet data is its file ``00000``, csv data its file ``.csv``. Every
 through the filesystem ``ctx.file_access`` provides for them (so ``s3://`` works once flyte-plugin-s3
 is installed, and says what to install when it is not).
 
-Importing this module imports neither pandas nor pyarrow; the type engine calls ``pandas_transformer``
-/ ``arrow_transformer`` (the built-in ``transformers.structured`` plugin's factories) the first time a
-pandas / pyarrow value is converted, and they register the handlers.
+Importing this module imports neither pandas nor pyarrow. The built-in ``transformers.structured`` plugin
+names these handlers (``flyte_dataframe_handlers``); the StructuredDataset engine loads and registers them
+the first time a pandas / pyarrow value is converted.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
-import sys
 import typing
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,14 +27,12 @@ from flyte_core.types.file.blobs import is_remote
 from flyte_core.types.structured.structured_dataset import (
     CSV,
     PARQUET,
-    DuplicateHandlerError,
     StructuredDataset,
     StructuredDatasetDecoder,
     StructuredDatasetEncoder,
     StructuredDatasetMetadata,
     StructuredDatasetTransformerEngine,
     StructuredDatasetType,
-    flyte_dataset_transformer,
 )
 
 if typing.TYPE_CHECKING:
@@ -50,9 +46,7 @@ __all__ = [
     "PandasToParquetEncodingHandler",
     "ParquetToArrowDecodingHandler",
     "ParquetToPandasDecodingHandler",
-    "arrow_transformer",
     "lazy_import_structured_dataset_handler",
-    "pandas_transformer",
     "register_arrow_handlers",
     "register_csv_handlers",
     "register_pandas_handlers",
@@ -237,48 +231,24 @@ class ParquetToArrowDecodingHandler(StructuredDatasetDecoder[Any]):
         return pq.read_table(path, columns=_column_names(current_task_metadata), filesystem=fs)
 
 
-def _register(*handlers: Any) -> None:
-    for handler in handlers:
-        try:
-            StructuredDatasetTransformerEngine.register(handler, default_format_for_type=True)
-        except DuplicateHandlerError:
-            logger.debug(f"{handler} is already registered")
-
-
-@functools.cache
 def register_pandas_handlers() -> None:
-    """Register pandas <-> parquet (parquet: pandas' default format)."""
-    _register(PandasToParquetEncodingHandler(), ParquetToPandasDecodingHandler())
+    """flytekit API: register the pandas handlers now (they are registered when a DataFrame is first converted)."""
+    import pandas as pd
+
+    StructuredDatasetTransformerEngine.admit_plugin_handlers(pd.DataFrame)
 
 
-@functools.cache
-def register_csv_handlers() -> None:
-    """Register pandas <-> csv."""
-    _register(PandasToCSVEncodingHandler(), CSVToPandasDecodingHandler())
+register_csv_handlers = register_pandas_handlers
+"""flytekit API: pandas <-> csv is registered with pandas <-> parquet."""
 
 
-@functools.cache
 def register_arrow_handlers() -> None:
-    """Register pyarrow <-> parquet."""
-    _register(ArrowToParquetEncodingHandler(), ParquetToArrowDecodingHandler())
+    """flytekit API: register the pyarrow handlers now (they are registered when a Table is first converted)."""
+    import pyarrow as pa
 
-
-def pandas_transformer() -> StructuredDatasetTransformerEngine:
-    """The transformer of ``pandas.DataFrame``: the engine, with the pandas handlers registered."""
-    register_pandas_handlers()
-    register_csv_handlers()
-    return flyte_dataset_transformer
-
-
-def arrow_transformer() -> StructuredDatasetTransformerEngine:
-    """The transformer of ``pyarrow.Table``: the engine, with the pyarrow handlers registered."""
-    register_arrow_handlers()
-    return flyte_dataset_transformer
+    StructuredDatasetTransformerEngine.admit_plugin_handlers(pa.Table)
 
 
 def lazy_import_structured_dataset_handler() -> None:
     """flytekit API: register the handlers of the dataframe libraries that are already imported."""
-    if "pandas" in sys.modules:
-        pandas_transformer()
-    if "pyarrow" in sys.modules:
-        arrow_transformer()
+    StructuredDatasetTransformerEngine.admit_plugin_handlers()

@@ -12,26 +12,28 @@ producer wrote.
 Registering handlers (a dataframe library plugin)
 -------------------------------------------------
 
-Handlers are registered with ``StructuredDatasetTransformerEngine.register(handler, default_for_type=...,
-default_format_for_type=..., default_storage_for_type=..., override=...)`` (flytekit's API), which also
-makes the handler's dataframe type a type the type engine knows. To keep the library unimported until a
-user uses it, a plugin registers nothing at import: it yields a type transformer for the dataframe
-type *by name* whose factory registers the handlers when first called::
+A plugin yields its handlers from the ``flyte_dataframe_handlers`` hook, naming the dataframe type and the
+handler by string so that nothing is imported until a user converts a value of that type::
 
     # my_plugin/plugin.py (an entry point of the flyte_core.plugins group)
     @hookimpl
     def flyte_type_transformers():
-        yield FlyteTypeTransformer(python_type="pyspark.sql.DataFrame", transformer="my_plugin.sd:transformer")
+        yield FlyteTypeTransformer(
+            python_type="pyspark.sql.DataFrame",
+            transformer="flyte_core.types.structured.structured_dataset:flyte_dataset_transformer",
+        )
 
-    # my_plugin/sd.py (imported only once pyspark is, and a Spark dataframe is converted)
-    def transformer():
-        StructuredDatasetTransformerEngine.register(SparkToParquetEncoder(), default_for_type=True)
-        StructuredDatasetTransformerEngine.register(ParquetToSparkDecoder(), default_for_type=True)
-        return StructuredDatasetTransformerEngine()
+    @hookimpl
+    def flyte_dataframe_handlers():
+        yield FlyteDataFrameHandler(python_type="pyspark.sql.DataFrame", role="encoder", format="parquet",
+                                    handler="my_plugin.sd:SparkToParquetEncoder", default_format=True)
+        yield FlyteDataFrameHandler(python_type="pyspark.sql.DataFrame", role="decoder", format="parquet",
+                                    handler="my_plugin.sd:ParquetToSparkDecoder")
 
-The factory runs the first time the type engine meets the type (an annotation, a value), and also when a
-``StructuredDataset`` is opened as that type (``sd.open(pyspark.sql.DataFrame).all()``) or a handler for
-it is looked up: a missing handler makes the engine resolve the type's registration first.
+The engine registers a type's handlers the first time a value or dataset of that type is converted or
+opened (``sd.open(pyspark.sql.DataFrame).all()``). flytekit's API,
+``StructuredDatasetTransformerEngine.register(handler, default_for_type=..., override=...)``, still
+registers handlers from code; those come first.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ import typing
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, field, is_dataclass
-from typing import Any, Generic, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeAlias, TypeVar
 
 from flyteidl.core import literals_pb2, types_pb2
 
@@ -59,6 +61,9 @@ from flyte_core.types.type_engine import (
     TypeTransformerFailedError,
     type_name,
 )
+
+if TYPE_CHECKING:
+    from flyte_core.plugins.types import FlyteDataFrameHandler
 
 __all__ = [
     "CSV",
@@ -406,6 +411,8 @@ class StructuredDatasetTransformerEngine(AsyncTypeTransformer[StructuredDataset]
     DEFAULT_PROTOCOLS: dict[Any, str] = {}
     DEFAULT_FORMATS: dict[Any, str] = {}
     Renderers: dict[Any, Any] = {}
+    _admitted: set[Any] = set()
+    """Dataframe types whose ``flyte_dataframe_handlers`` registrations are registered."""
 
     def __init__(self) -> None:
         super().__init__("StructuredDataset Transformer", StructuredDataset)
@@ -418,6 +425,7 @@ class StructuredDatasetTransformerEngine(AsyncTypeTransformer[StructuredDataset]
     @classmethod
     def _finder(cls, handler_map: dict[Any, Any], df_type: Any, protocol: str, format: str, kind: str) -> Any:
         """The handler for ``(df_type, protocol, format)``, resolving ``df_type``'s plugin when none is known."""
+        cls.admit_plugin_handlers(df_type)
         found = cls._find(handler_map, df_type, protocol, format)
         if found is None:
             _resolve_plugin_for(df_type)
@@ -475,6 +483,34 @@ class StructuredDatasetTransformerEngine(AsyncTypeTransformer[StructuredDataset]
         return typing.cast(
             StructuredDatasetDecoder[Any], cls._finder(cls.DECODERS, df_type, protocol, format, "decoder")
         )
+
+    @classmethod
+    def admit_plugin_handlers(cls, df_type: Any = None) -> None:
+        """Register the handlers plugins yield for ``df_type`` (every imported dataframe type when None), once.
+
+        A handler registered from code for the same type, protocol and format first stays (flytekit's rule
+        for its own lazily registered handlers).
+        """
+        if df_type is not None and df_type in cls._admitted:
+            return
+        from flyte_core.plugins.lookup import registrations_for_type
+        from flyte_core.plugins.manager import get_plugin_manager, on_plugin_manager_change
+
+        on_plugin_manager_change(cls._admitted.clear)
+        registrations = get_plugin_manager().dataframe_handlers().values()
+        if df_type is None:
+            chosen = [r for r in registrations if r.is_loadable_now()]
+        else:
+            matches = registrations_for_type(registrations, df_type, _python_type)
+            chosen = [r for distance, r in matches if distance == 0]
+        for registration in chosen:
+            handler = registration.load_handler()
+            _check_registered_handler(registration, handler)
+            with contextlib.suppress(DuplicateHandlerError):
+                cls.register(handler, default_format_for_type=registration.default_format)
+        if df_type is not None:
+            with contextlib.suppress(TypeError):  # an unhashable annotation is looked up each time
+                cls._admitted.add(df_type)
 
     @classmethod
     def _handler_finder(cls, h: Handlers, protocol: str) -> dict[str, Any]:
@@ -617,6 +653,7 @@ class StructuredDatasetTransformerEngine(AsyncTypeTransformer[StructuredDataset]
     ) -> literals_pb2.Literal:
         ctx = ctx if ctx is not None else FlyteContextManager.current_context()
         python_type, *_ = extract_cols_and_format(python_type)
+        self.admit_plugin_handlers(python_type)
         sdt = StructuredDatasetType(format=self.DEFAULT_FORMATS.get(python_type, GENERIC_FORMAT))
         is_sd_type = isinstance(python_type, type) and issubclass(python_type, StructuredDataset)
         if is_sd_type and not isinstance(python_val, StructuredDataset):
@@ -650,6 +687,7 @@ class StructuredDatasetTransformerEngine(AsyncTypeTransformer[StructuredDataset]
                 return literals_pb2.Literal(scalar=literals_pb2.Scalar(structured_dataset=literal_sd))
             # 3. A dataframe to write with the encoder of its type.
             df_type = type(python_val.dataframe)
+            self.admit_plugin_handlers(df_type)
             protocol = self._protocol_from_type_or_prefix(ctx, df_type, python_val.uri)
             return self.encode(ctx, python_val, df_type, protocol, sdt.format, sdt)
 
@@ -816,16 +854,34 @@ class StructuredDatasetTransformerEngine(AsyncTypeTransformer[StructuredDataset]
         return str(python_val)
 
 
+def _python_type(registration: FlyteDataFrameHandler) -> type | str:
+    return registration.python_type
+
+
+def _check_registered_handler(registration: FlyteDataFrameHandler, handler: Any) -> None:
+    """A plugin's handler is what its registration says it is (role, format, protocol)."""
+    role = "encoder" if isinstance(handler, StructuredDatasetEncoder) else "decoder"
+    if not isinstance(handler, (StructuredDatasetEncoder, StructuredDatasetDecoder)):
+        found = f"{handler!r}, which is neither a StructuredDatasetEncoder nor a StructuredDatasetDecoder"
+    elif (role, handler.supported_format, handler.protocol) != (
+        registration.role,
+        registration.format,
+        registration.protocol,
+    ):
+        found = f"a {role} of format {handler.supported_format!r} for protocol {handler.protocol!r}"
+    else:
+        return
+    raise TypeError(
+        f"the dataframe handler registered as '{registration.key}' by {registration.source or 'a plugin'} is "
+        f"{found}; make the registration's role, format and protocol match its handler"
+    )
+
+
 def _resolve_plugin_for(df_type: Any) -> None:
-    """Register the handlers ``df_type`` has but has not registered yet, before a handler lookup is retried.
+    """Before a handler lookup is retried: resolve the type transformer a plugin registered for ``df_type``.
 
-    The built-in pandas/pyarrow handlers (registered even when a user registered handlers of their own
-    for those types first, as flytekit does), then the type transformer a plugin registered for
-    ``df_type``, whose factory registers that plugin's handlers.
+    A plugin written against the older protocol registers its handlers from that transformer's factory.
     """
-    from flyte_core.types.structured.basic_dfs import lazy_import_structured_dataset_handler
-
-    lazy_import_structured_dataset_handler()
     TypeEngine.lazy_import_transformers()
     with contextlib.suppress(TypeError):  # not a type the registry can hold
         TypeEngine._registered(df_type)

@@ -6,28 +6,50 @@ import json
 
 import click
 
-from flyte_core.plugins.manager import PluginInfo, get_plugin_manager
+from flyte_core.plugins.manager import PluginInfo, RegistrationInfo, get_plugin_manager
 
 _COLUMNS = ("NAME", "DISTRIBUTION", "VERSION", "STATUS", "HOOKS")
 
 
 @click.command("plugins")
 @click.option("--all", "show_all", is_flag=True, help="Also list flyte-core's own built-in plugins.")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of every plugin, built-ins included.")
-def plugins(show_all: bool, as_json: bool) -> None:
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print a JSON list of every plugin and what it registers, built-ins included.",
+)
+@click.option(
+    "--registrations",
+    "-r",
+    "show_registrations",
+    is_flag=True,
+    help="List what each plugin registers (commands, task types, transformers, handlers, builders, protocols...).",
+)
+def plugins(show_all: bool, as_json: bool, show_registrations: bool) -> None:
     """List installed plugins: name, distribution, version, status (active, disabled, failed) and hooks.
 
-    Built-in plugins of flyte-core are listed with --all (and always in --json).
+    Built-in plugins of flyte-core are listed with --all (and always in --json). --registrations lists what each
+    registers instead; an entry another plugin replaces is marked "(replaced)".
     """
     manager = get_plugin_manager()
     conflicts = manager.conflicts()  # calls every hook, so failures surface in the statuses too
     infos = manager.plugins()
     if as_json:
-        click.echo(json.dumps([info.to_json() for info in infos], indent=2))
+        registrations = manager.registrations()
+        entries = [
+            {**info.to_json(), "registrations": [r.to_json() for r in registrations.get(info.name, [])]}
+            for info in infos
+        ]
+        click.echo(json.dumps(entries, indent=2))
         for conflict in conflicts:
             click.echo(f"conflict: {conflict}", err=True)
         return
     shown = [info for info in infos if show_all or not info.builtin]
+    if show_registrations:
+        registrations = manager.registrations()
+        click.echo(_registrations_table([(info, registrations.get(info.name, [])) for info in shown]))
+        return
     if shown:
         click.echo(_table(shown))
     else:
@@ -39,6 +61,25 @@ def plugins(show_all: bool, as_json: bool) -> None:
         click.echo("\nConflicts:")
         for conflict in conflicts:
             click.echo(f"  {conflict}")
+
+
+def _registrations_table(rows: list[tuple[PluginInfo, list[RegistrationInfo]]]) -> str:
+    lines: list[str] = []
+    for info, registrations in rows:
+        if not registrations:
+            continue
+        lines.append(f"{info.name} ({info.distribution} {info.version})".replace(" )", ")"))
+        # One line per kind and target: a provider serving fifty protocols is one line, not fifty.
+        grouped: dict[tuple[str, str, bool], list[str]] = {}
+        for r in registrations:
+            grouped.setdefault((r.kind, r.target, r.active), []).append(r.key or '""')
+        width = max(len(kind) for kind, _, _ in grouped)
+        for (kind, target, active), keys in grouped.items():
+            replaced = "" if active else "  (replaced by another plugin)"
+            lines.append(f"  {kind.ljust(width)}  {', '.join(keys)}  ->  {target}{replaced}")
+    if not lines:
+        return "No third-party plugin registers anything ('pyflyte plugins -r --all' lists the built-ins)."
+    return "\n".join(lines)
 
 
 def _table(infos: list[PluginInfo]) -> str:

@@ -1,0 +1,1 @@
+"""Built-in ImageSpec builders, plugins of the ``flyte_image_builders`` hook."""
