@@ -1,7 +1,9 @@
 """The sandbox's executor: runs workflows with flytepropeller's semantics, task containers as local processes.
 
 ``engine.py``: ``LocalEngine``, the ``Engine`` of ``host.py`` (threads, the process limit, submit, resume,
-terminate, stop). ``workflow.py``: one execution's DAG state machine. ``nodes.py``, ``task_nodes.py``,
+terminate, stop). ``workflow.py``: one execution's run (``ExecutionRun``), with ``workflow_scope.py`` (a
+workflow's nodes and their state), ``workflow_processes.py`` (its process slots and waiters) and
+``workflow_graph.py`` (upstream nodes, topological order). ``nodes.py``, ``task_nodes.py``,
 ``launch_plans.py``, ``array_nodes.py``: what each kind of node does. ``attempts.py`` and ``runner.py``: a task
 attempt as a local process. ``bindings.py``, ``conditions.py``: node inputs and branch decisions.
 ``reporting.py``: the events. ``state.py``: what is saved after every change. ``naming.py``, ``slots.py``.
