@@ -584,7 +584,7 @@ def _default_file_access() -> FileAccessProvider:
 
 
 def _default_user_space_params() -> ExecutionParameters:
-    from flyte_core.models.core.identifier import WorkflowExecutionIdentifier
+    from flyte_core.values.identifier import WorkflowExecutionIdentifier
 
     sandbox = _local_sandbox_dir()
     return ExecutionParameters(

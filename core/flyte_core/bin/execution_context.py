@@ -83,7 +83,7 @@ def task_execution_context(args: ExecuteArguments, env: ContainerEnvironment) ->
     """
     from flyte_core.bin.transfers import DeferredFileAccess
     from flyte_core.loggers import user_space_logger
-    from flyte_core.models.core.identifier import Identifier, ResourceType, WorkflowExecutionIdentifier
+    from flyte_core.values.identifier import Identifier, ResourceType, WorkflowExecutionIdentifier
 
     sandbox = tempfile.mkdtemp(prefix="flyte")
     raw_output_prefix = args.raw_output_data_prefix or os.path.join(sandbox, "raw")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flyte_core.deck.renderer import (
+from flyte_core.sdk.deck import Deck, DeckField, TimeLineDeck
+from flyte_core.sdk.renderers import (
     ArrowRenderer,
     MarkdownRenderer,
     PythonDependencyRenderer,
@@ -10,7 +11,6 @@ from flyte_core.deck.renderer import (
     SourceCodeRenderer,
     TopFrameRenderer,
 )
-from flyte_core.sdk.deck import Deck, DeckField, TimeLineDeck
 
 __all__ = [
     "ArrowRenderer",

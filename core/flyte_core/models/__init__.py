@@ -1,5 +1,4 @@
-"""User-facing model objects at flytekit's module paths (``flytekit.models.common`` -> ``flyte_core.models.common``).
-
-Only the names users construct themselves live here (labels, annotations, notifications, schedules, phases,
-resource types). Wire data (literals, types, nodes) is the flyteidl protobuf itself: there is no model layer.
+"""flytekit's ``flytekit.models`` paths: aliases of :mod:`flyte_core.values` (labels, annotations, notifications,
+schedules, phases, identifiers) and of the sdk's security objects. Wire data (literals, types, nodes) is the
+flyteidl protobuf itself.
 """

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Literal
 
-from flyte_core.packaging.ignore import IgnoreRules
+from flyte_core.sdk.ignore_rules import IgnoreRules
 
 FAST_PREFIX = "fast"
 FAST_FILEENDING = ".tar.gz"
@@ -44,7 +44,7 @@ def fast_package(
         output_dir: where the archive goes (created if missing; a fresh temporary directory when None).
         deref_symlinks: archive what symlinks point to rather than the links (and follow linked directories).
         copy_style: ``"all"``: every file not ignored (git, ``.dockerignore``, ``.flyteignore``, standard
-            patterns: :mod:`flyte_core.packaging.ignore`); ``"auto"``: only the Python modules this process
+            patterns: :mod:`flyte_core.sdk.ignore_rules`); ``"auto"``: only the Python modules this process
             has loaded from under ``source``.
 
     Raises:

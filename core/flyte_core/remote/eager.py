@@ -178,8 +178,8 @@ class EagerController:
 
     def _launch(self, entity: Any, inputs: dict[str, Any], index: int) -> FlyteWorkflowExecution:
         from flyte_core.context import FlyteContextManager
-        from flyte_core.models.common import Labels
         from flyte_core.sdk.options import Options
+        from flyte_core.values.common import Labels
 
         base = self._base_context or FlyteContextManager.current_context()
         with FlyteContextManager.with_context(base):

@@ -5,7 +5,8 @@ decks the task made itself (``Deck("plots", html)``, ``current_context().default
 Dependencies, Input, Output (``deck_fields=`` picks among the default ones). After the task returns
 the page is written to ``deck.html`` in a fresh local directory, and its path is logged (INFO, logger
 ``flyte_core``) as flytekit logs it; in a container it is also uploaded next to the task's outputs.
-Renderers (markdown, source code, data frames) are in ``flyte_core.deck.renderer``.
+Renderers (markdown, source code, data frames) are in ``flyte_core.sdk.renderers``
+(flytekit's path: ``flyte_core.deck.renderer``).
 """
 
 from __future__ import annotations
@@ -212,12 +213,12 @@ def _output_deck(task: Any, inputs: dict[str, Any], outputs: dict[str, Any], par
         except (OSError, TypeError):
             source = None
         if source is not None:
-            from flyte_core.deck.renderer import SourceCodeRenderer
+            from flyte_core.sdk.renderers import SourceCodeRenderer
 
             params.decks.append(Deck(DeckField.SOURCE_CODE.value, auto_add_to_deck=False))
             params.decks[-1].append(SourceCodeRenderer().to_html(source))
     if DeckField.DEPENDENCIES in fields:
-        from flyte_core.deck.renderer import PythonDependencyRenderer
+        from flyte_core.sdk.renderers import PythonDependencyRenderer
 
         params.decks.append(Deck(DeckField.DEPENDENCIES.value, auto_add_to_deck=False))
         params.decks[-1].append(PythonDependencyRenderer().to_html())

@@ -540,7 +540,7 @@ def _all_source_files(source_root: str) -> list[str]:
     """
     from fnmatch import fnmatch
 
-    from flyte_core.packaging.ignore import STANDARD_IGNORE_PATTERNS, PatternMatcher, git_ignored, read_patterns
+    from flyte_core.sdk.ignore_rules import STANDARD_IGNORE_PATTERNS, PatternMatcher, git_ignored, read_patterns
 
     ignored_by_git = git_ignored(source_root)
     docker_ignore = PatternMatcher(read_patterns(os.path.join(source_root, ".dockerignore")))

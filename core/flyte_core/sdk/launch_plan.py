@@ -16,9 +16,6 @@ from flyteidl.core import interface_pb2, literals_pb2
 
 from flyte_core.context import ExecutionState, FlyteContext, FlyteContextManager, FlyteEntities
 from flyte_core.exceptions.user import FlyteAssertion
-from flyte_core.models.common import Annotations, AuthRole, Labels, Notification, RawOutputDataConfig
-from flyte_core.models.concurrency import ConcurrencyPolicy
-from flyte_core.models.schedule import Schedule
 from flyte_core.sdk.interface import Interface
 from flyte_core.sdk.promise import (
     create_and_link_node,
@@ -27,6 +24,9 @@ from flyte_core.sdk.promise import (
     translate_inputs_to_literals,
 )
 from flyte_core.sdk.security import Identity, SecurityContext
+from flyte_core.values.common import Annotations, AuthRole, Labels, Notification, RawOutputDataConfig
+from flyte_core.values.concurrency import ConcurrencyPolicy
+from flyte_core.values.schedule import Schedule
 
 if typing.TYPE_CHECKING:
     from flyteidl.admin import launch_plan_pb2

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flyte_core.models import common as _common
-from flyte_core.models.core.execution import WorkflowExecutionPhase
+from flyte_core.values import common as _common
+from flyte_core.values.execution import WorkflowExecutionPhase
 
 
 class Notification(_common.Notification):

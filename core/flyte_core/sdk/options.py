@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flyte_core.models.common import Annotations, Labels, Notification, RawOutputDataConfig
-from flyte_core.models.concurrency import ConcurrencyLimitBehavior, ConcurrencyPolicy
 from flyte_core.sdk.security import Identity, SecurityContext
+from flyte_core.values.common import Annotations, Labels, Notification, RawOutputDataConfig
+from flyte_core.values.concurrency import ConcurrencyLimitBehavior, ConcurrencyPolicy
 
 __all__ = [
     "Annotations",

@@ -21,6 +21,7 @@ from flyte_core.exceptions.user import FlyteAssertion, FlytePromiseAttributeReso
 from flyte_core.types.type_engine import (
     TypeEngine,
     TypeTransformerFailedError,
+    register_promise_class,
     type_name,
     value_repr,
 )
@@ -375,6 +376,9 @@ def _resolve_attr(literal: Literal | None, key: str | int) -> Literal:
     raise FlytePromiseAttributeResolveException(
         f"Cannot resolve attribute '{key}' of a {literal.WhichOneof('value')} literal"
     )
+
+
+register_promise_class(Promise)  # the type engine passes a ready promise's literal on
 
 
 class VoidPromise:

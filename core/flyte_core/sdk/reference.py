@@ -17,7 +17,6 @@ from flyteidl.core import identifier_pb2, literals_pb2
 
 from flyte_core.context import ExecutionState, FlyteContext, FlyteContextManager
 from flyte_core.exceptions.user import FlyteValidationException
-from flyte_core.models.core.identifier import ResourceType
 from flyte_core.sdk.base_task import PythonTask
 from flyte_core.sdk.interface import Interface, transform_function_to_interface
 from flyte_core.sdk.launch_plan import LaunchPlan
@@ -31,6 +30,7 @@ from flyte_core.sdk.promise import (
 )
 from flyte_core.sdk.workflow import PythonFunctionWorkflow
 from flyte_core.types.type_engine import TypeEngine, TypeTransformerFailedError, type_name, value_repr
+from flyte_core.values.identifier import ResourceType
 
 if typing.TYPE_CHECKING:
     from flyteidl.core import interface_pb2, workflow_pb2
@@ -317,5 +317,5 @@ def get_reference_entity(
         return ReferenceLaunchPlan(project, domain, name, version, inputs, outputs)
     raise FlyteValidationException(
         f"Resource type must be one of task, workflow, or launch plan: got {resource_type!r} for '{name}'; use "
-        "ResourceType.TASK, ResourceType.WORKFLOW or ResourceType.LAUNCH_PLAN (flyte_core.models.core.identifier)"
+        "ResourceType.TASK, ResourceType.WORKFLOW or ResourceType.LAUNCH_PLAN (flyte_core.values.identifier)"
     )

@@ -11,7 +11,7 @@ import datetime
 import re
 from typing import Any, Protocol
 
-from flyte_core.models.schedule import Schedule
+from flyte_core.values.schedule import Schedule
 
 
 class LaunchPlanTriggerBase(Protocol):

@@ -18,6 +18,7 @@ from flyte_core.types.type_engine import (
     TypeTransformerFailedError,
     get_underlying_type,
     is_annotated,
+    promise_class,
 )
 
 if typing.TYPE_CHECKING:
@@ -97,9 +98,8 @@ class ListTransformer(TypeTransformer[list[Any]]):
 
 def _elements(ctx: FlyteContext, values: list[Any], sub_type: Any, element_type: LiteralType) -> list[Literal]:
     """Literals of list elements, with the element transformer looked up once (not per element)."""
-    from flyte_core.sdk.promise import Promise
-
-    if any(v is None or isinstance(v, tuple | Promise) for v in values) or is_annotated(sub_type):
+    passed_on = (tuple, promise_class())
+    if any(v is None or isinstance(v, passed_on) for v in values) or is_annotated(sub_type):
         return [TypeEngine.to_literal(ctx, x, sub_type, element_type) for x in values]
     transformer = TypeEngine.get_transformer(sub_type)
     check = transformer.assert_type if transformer.type_assertions_enabled else None

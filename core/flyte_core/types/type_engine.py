@@ -576,7 +576,7 @@ class TypeEngine(Generic[T]):
     @classmethod
     def to_literal(cls, ctx: FlyteContext | None, python_val: Any, python_type: Any, expected: LiteralType) -> Literal:
         """Convert ``python_val``, declared as ``python_type``, to a literal of the ``expected`` literal type."""
-        if type(python_val) is _promise_class():
+        if type(python_val) is _promise_class:
             return python_val.val
         cls.to_literal_checks(python_val, python_type, expected)
         transformer = cls.get_transformer(python_type)
@@ -595,9 +595,7 @@ class TypeEngine(Generic[T]):
     ) -> Literal:
         transformer = cls.get_transformer(python_type)
         if isinstance(transformer, AsyncTypeTransformer):
-            from flyte_core.sdk.promise import Promise
-
-            if isinstance(python_val, Promise):
+            if isinstance(python_val, _promise_class):
                 return python_val.val
             cls.to_literal_checks(python_val, python_type, expected)
             if transformer.type_assertions_enabled:
@@ -706,16 +704,26 @@ class TypeEngine(Generic[T]):
         raise ValueError(f"No transformers could reverse Flyte literal type {flyte_type}")
 
 
-_PROMISE: list[type] = []
+class _NoPromiseClassYet:
+    """Stands for the promise class until the sdk registers it: no value is an instance."""
 
 
-def _promise_class() -> type:
-    """``Promise``, imported once (the SDK imports the type engine, not the other way round)."""
-    if not _PROMISE:
-        from flyte_core.sdk.promise import Promise
+_promise_class: type = _NoPromiseClassYet
 
-        _PROMISE.append(Promise)
-    return _PROMISE[0]
+
+def register_promise_class(cls: type) -> None:
+    """Make instances of ``cls`` pass their literal (``.val``) through the type engine unconverted.
+
+    Called by ``flyte_core.sdk.promise`` for its ``Promise``, so that the engine, a layer below the sdk,
+    recognises workflow values without importing the sdk; before that module is imported, none exists.
+    """
+    global _promise_class
+    _promise_class = cls
+
+
+def promise_class() -> type:
+    """The registered promise class (see :func:`register_promise_class`)."""
+    return _promise_class
 
 
 def _struct_to_dict(struct: Any) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from flyte_core.packaging import compute_digest, fast_package
-from flyte_core.packaging.ignore import IgnoreRules, PatternMatcher
+from flyte_core.sdk.ignore_rules import IgnoreRules, PatternMatcher
 
 
 def _tree(root: Path, files: dict[str, str]) -> Path:

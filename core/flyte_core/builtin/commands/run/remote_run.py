@@ -164,9 +164,9 @@ def _resources(text: str | None, option: str) -> dict[str, str]:
 
 def _options(params: dict[str, Any]) -> Any:
     """Labels, annotations, service account, raw-data prefix, parallelism and notifications for the execution."""
-    from flyte_core.models.common import Annotations, Labels, RawOutputDataConfig
     from flyte_core.sdk.options import Options
     from flyte_core.sdk.security import Identity, SecurityContext
+    from flyte_core.values.common import Annotations, Labels, RawOutputDataConfig
 
     return Options(
         labels=Labels(params["labels"]) if params.get("labels") else None,

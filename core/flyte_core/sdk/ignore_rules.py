@@ -1,4 +1,5 @@
-"""Which files of a project stay out of its fast-registration archive (flytekit's rules).
+"""Which files of a project stay out of its fast-registration archive and its ImageSpec source digest
+(flytekit's rules). In the sdk layer because ImageSpec uses them; packaging builds archives with them.
 
 A file is left out when any of these says so:
 

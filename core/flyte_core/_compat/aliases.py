@@ -1,0 +1,71 @@
+"""The alias tables: flytekit's module paths and names -> the flyte-core modules that hold them."""
+
+from __future__ import annotations
+
+CORE_MODULES: dict[str, tuple[str, ...]] = {
+    "annotation": ("flyte_core.sdk.annotation",),
+    "array_node": ("flyte_core.sdk.array_node",),
+    "array_node_map_task": ("flyte_core.sdk.map_task",),
+    "base_task": ("flyte_core.sdk.base_task", "flyte_core.sdk.python_function_task"),
+    "cache": ("flyte_core.sdk.cache",),
+    "checkpointer": ("flyte_core.sdk.checkpointer",),
+    "condition": ("flyte_core.sdk.condition",),
+    "container_task": ("flyte_core.sdk.container_task",),
+    "context_manager": ("flyte_core.context",),
+    "data_persistence": ("flyte_core.data.file_access",),
+    "docstring": ("flyte_core.sdk.interface",),
+    "dynamic_workflow_task": ("flyte_core.sdk.dynamic",),
+    "gate": ("flyte_core.sdk.gate",),
+    "hash": ("flyte_core.sdk.hash",),
+    "interface": ("flyte_core.sdk.interface",),
+    "launch_plan": ("flyte_core.sdk.launch_plan", "flyte_core.sdk.reference"),
+    "local_cache": ("flyte_core.sdk.local_cache",),
+    "map_task": ("flyte_core.sdk.map_task",),
+    "node": ("flyte_core.sdk.node",),
+    "node_creation": ("flyte_core.sdk.node_creation",),
+    "notification": ("flyte_core.sdk.notification",),
+    "options": ("flyte_core.sdk.options",),
+    "pod_template": ("flyte_core.sdk.pod_template",),
+    "promise": ("flyte_core.sdk.promise",),
+    "python_auto_container": ("flyte_core.sdk.python_auto_container", "flyte_core.sdk.python_function_task"),
+    "python_function_task": ("flyte_core.sdk.python_function_task", "flyte_core.sdk.eager"),
+    "reference": ("flyte_core.sdk.reference",),
+    "reference_entity": ("flyte_core.sdk.reference",),
+    "resources": ("flyte_core.sdk.resources",),
+    "schedule": ("flyte_core.sdk.schedule",),
+    "task": (
+        "flyte_core.sdk.task",
+        "flyte_core.sdk.security",
+        "flyte_core.sdk.reference",
+        "flyte_core.sdk.eager",
+        "flyte_core.sdk.python_function_task",
+    ),
+    "type_engine": (
+        "flyte_core.types.type_engine",
+        "flyte_core.types.collections",
+        "flyte_core.types.union",
+        "flyte_core.types.enums",
+        "flyte_core.types.primitives",
+        "flyte_core.types.dataclass",
+    ),
+    "workflow": ("flyte_core.sdk.workflow", "flyte_core.sdk.imperative", "flyte_core.sdk.reference"),
+}
+"""``flyte_core.core.<leaf>`` -> the modules searched, in order, for each name imported from it."""
+
+EXTEND_NAMES: dict[str, str] = {
+    "TypeEngine": "flyte_core.types.type_engine",
+    "TypeTransformer": "flyte_core.types.type_engine",
+    "AsyncTypeTransformer": "flyte_core.types.type_engine",
+    "SimpleTransformer": "flyte_core.types.type_engine",
+    "TypeTransformerFailedError": "flyte_core.types.type_engine",
+    "PythonTask": "flyte_core.sdk.base_task",
+    "IgnoreOutputs": "flyte_core.sdk.base_task",
+    "TaskPlugins": "flyte_core.sdk.task",
+    "ExecutionState": "flyte_core.context",
+    "SecretsManager": "flyte_core.context",
+    "Interface": "flyte_core.sdk.interface",
+    "Promise": "flyte_core.sdk.promise",
+    "TaskResolverMixin": "flyte_core.sdk.python_function_task",
+    "FileAccessProvider": "flyte_core.data.file_access",
+}
+"""``flyte_core.extend.<name>`` -> the module defining it (flytekit's API for plugin authors)."""
