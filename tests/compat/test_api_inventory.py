@@ -41,7 +41,6 @@ PENDING: frozenset[str] = frozenset(
         "flytekit.clients.grpc_utils.wrap_exception_interceptor",  # module missing
         "flytekit.clients.helpers",  # module missing
         "flytekit.clients.raw",  # module missing
-        "flytekit.configuration",  # 5 names missing
         "flytekit.configuration.default_images",  # module missing
         "flytekit.configuration.feature_flags",  # module missing
         "flytekit.configuration.file",  # module missing
@@ -104,7 +103,6 @@ PENDING: frozenset[str] = frozenset(
         "flytekit.extras.sklearn.native",  # module missing
         "flytekit.extras.sqlite3",  # module missing
         "flytekit.extras.sqlite3.task",  # module missing
-        "flytekit.extras.tasks.shell",  # 1 names missing
         "flytekit.extras.tensorflow",  # module missing
         "flytekit.extras.tensorflow.model",  # module missing
         "flytekit.extras.tensorflow.record",  # module missing

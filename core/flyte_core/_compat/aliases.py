@@ -53,6 +53,11 @@ CORE_MODULES: dict[str, tuple[str, ...]] = {
 """``flyte_core.core.<leaf>`` -> the modules searched, in order, for each name imported from it."""
 
 EXTEND_NAMES: dict[str, str] = {
+    "DictTransformer": "flyte_core.types.collections",
+    "Image": "flyte_core.config.images",
+    "ImageConfig": "flyte_core.config.images",
+    "SerializationSettings": "flyte_core.config.serialization",
+    "get_serializable": "flyte_core.idl.translator",
     "TypeEngine": "flyte_core.types.type_engine",
     "TypeTransformer": "flyte_core.types.type_engine",
     "AsyncTypeTransformer": "flyte_core.types.type_engine",

@@ -31,6 +31,8 @@ _LAZY: dict[str, str] = {
     "find_config_file": "flyte_core.config.files",
     "get_config_file": "flyte_core.config.files",
     "use_config_file": "flyte_core.config.files",
+    "read_file_if_exists": "flyte_core.config.files",
+    "set_if_exists": "flyte_core.config.files",
     "DEFAULT_IMAGE_NAME": "flyte_core.config.images",
     "FLYTE_INTERNAL_IMAGE_ENV_VAR": "flyte_core.config.images",
     "DefaultImages": "flyte_core.config.images",
@@ -67,6 +69,8 @@ if TYPE_CHECKING:
         ConfigFile,
         find_config_file,
         get_config_file,
+        read_file_if_exists,
+        set_if_exists,
         use_config_file,
     )
     from flyte_core.config.images import (
@@ -133,6 +137,8 @@ __all__ = [
     "TaskConfig",
     "find_config_file",
     "get_config_file",
+    "read_file_if_exists",
+    "set_if_exists",
     "use_config_file",
 ]
 

@@ -226,3 +226,17 @@ def _ini_problem(exc: configparser.Error, text: str) -> tuple[int | None, str]:
     if isinstance(exc, configparser.DuplicateSectionError):
         return lineno, f"section [{exc.section}] appears twice"
     return lineno, exc.message
+
+
+def set_if_exists(d: dict[str, Any], k: str, v: Any) -> dict[str, Any]:
+    """flytekit API: ``d[k] = v`` when ``v`` is set (a bool, or anything else not None and not empty); returns ``d``."""
+    if isinstance(v, bool) or (v is not None and v):
+        d[k] = v
+    return d
+
+
+def read_file_if_exists(filename: str | os.PathLike[str] | None, encoding: str | None = None) -> str | None:
+    """flytekit API: the text of ``filename``, or None when no file is named (a named file must exist)."""
+    if not filename:
+        return None
+    return Path(filename).read_text(encoding=encoding)

@@ -381,4 +381,12 @@ bash {inputs.script_file} {inputs.script_args}
     )
 
 
-__all__ = ["OutputLocation", "ProcessResult", "RawShellTask", "ShellTask", "get_raw_shell_task", "subproc_execute"]
+__all__ = [
+    "AttrDict",
+    "OutputLocation",
+    "ProcessResult",
+    "RawShellTask",
+    "ShellTask",
+    "get_raw_shell_task",
+    "subproc_execute",
+]

@@ -3,8 +3,9 @@
 A module is public when no part of its dotted path starts with ``_``. Its names are its ``__all__`` when it
 has one; otherwise each public class or function defined in the module itself (a package: defined anywhere in
 flytekit, since a package's re-exports are its API; what a module merely imports is not) and each UPPER_CASE
-constant holding a plain value (str, int, float, bool, tuple, frozenset). Submodules are not names. Modules that flytekit itself cannot import here (torch, tensorflow... are not installed) are
-listed with the reason, without names. Run with flytekit 1.16.31 installed:
+constant holding a plain value (str, int, float, bool, tuple, frozenset). Submodules are not names. Modules
+that flytekit itself cannot import here (torch, tensorflow... are not installed) are listed with the reason,
+without names. Run with flytekit 1.16.31 installed:
     benchmarks/.venv-flytekit-core/bin/python tests/compat/generate/api_inventory.py
 """
 

@@ -44,7 +44,7 @@ def test_flytekit_configuration_names_are_importable_from_flyte_core_configurati
 
 
 def test_flyte_core_configuration_re_exports_the_config_package_objects() -> None:
-    for name in flyte_core.configuration.__all__:
+    for name in flyte_core.config.__all__:
         assert getattr(flyte_core.configuration, name) is getattr(flyte_core.config, name)
 
 
@@ -57,3 +57,39 @@ def test_importing_the_config_package_does_not_import_yaml() -> None:
     code = "import sys, flyte_core.configuration; print('yaml' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_flytekits_image_and_resource_names_load_from_the_configuration_path_only_when_used() -> None:
+    code = (
+        "import sys, flyte_core.configuration as c\n"
+        "assert 'flyte_core.sdk.image_spec' not in sys.modules\n"
+        "from flyte_core.configuration import ImageSpec, ImageBuildEngine, ResourceSpec\n"
+        "import flyte_core.sdk.image_spec as i, flyte_core.sdk.resources as r\n"
+        "assert (ImageSpec, ImageBuildEngine, ResourceSpec) == (i.ImageSpec, i.ImageBuildEngine, r.ResourceSpec)\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_set_if_exists_sets_only_values_that_are_set_as_flytekit_does() -> None:
+    from flyte_core.configuration import set_if_exists
+
+    d: dict[str, object] = {}
+    assert set_if_exists(d, "flag", False) is d and d == {"flag": False}  # a bool is always a value
+    for unset in (None, "", 0, []):
+        assert set_if_exists({}, "k", unset) == {}
+    assert set_if_exists({}, "k", "v") == {"k": "v"}
+
+
+def test_read_file_if_exists_reads_a_named_file_and_none_without_a_name(tmp_path) -> None:
+    from flyte_core.configuration import read_file_if_exists
+
+    secret = tmp_path / "client-secret"
+    secret.write_text("s3cr3t\n", encoding="utf-8")
+    assert read_file_if_exists(str(secret)) == "s3cr3t\n"
+    assert read_file_if_exists(None) is None and read_file_if_exists("") is None
+    try:
+        read_file_if_exists(str(tmp_path / "missing"))
+    except FileNotFoundError:
+        pass
+    else:
+        raise AssertionError("a named file that does not exist is an error, as in flytekit")
