@@ -127,7 +127,6 @@ PENDING: frozenset[str] = frozenset(
         "flytekit.models.admin.common",  # module missing
         "flytekit.models.admin.task_execution",  # module missing
         "flytekit.models.admin.workflow",  # module missing
-        "flytekit.models.annotation",  # module missing
         "flytekit.models.array_job",  # module missing
         "flytekit.models.common",  # 6 names missing
         "flytekit.models.core.catalog",  # module missing
@@ -136,7 +135,6 @@ PENDING: frozenset[str] = frozenset(
         "flytekit.models.core.errors",  # module missing
         "flytekit.models.core.execution",  # 2 names missing
         "flytekit.models.core.identifier",  # 3 names missing
-        "flytekit.models.core.types",  # module missing
         "flytekit.models.core.workflow",  # module missing
         "flytekit.models.documentation",  # module missing
         "flytekit.models.domain",  # module missing
@@ -146,7 +144,6 @@ PENDING: frozenset[str] = frozenset(
         "flytekit.models.filters",  # module missing
         "flytekit.models.interface",  # module missing
         "flytekit.models.launch_plan",  # module missing
-        "flytekit.models.literals",  # module missing
         "flytekit.models.matchable_resource",  # module missing
         "flytekit.models.named_entity",  # module missing
         "flytekit.models.node_execution",  # module missing
@@ -155,7 +152,6 @@ PENDING: frozenset[str] = frozenset(
         "flytekit.models.qubole",  # module missing
         "flytekit.models.security",  # 1 names missing
         "flytekit.models.task",  # module missing
-        "flytekit.models.types",  # module missing
         "flytekit.models.workflow_closure",  # module missing
         "flytekit.remote",  # 4 names missing
         "flytekit.remote.backfill",  # module missing

@@ -23,6 +23,8 @@ from typing import Any, Generic, TypeVar
 
 from flyteidl.core import interface_pb2, literals_pb2, types_pb2
 
+from flyte_core.values.messages import as_idl
+
 if typing.TYPE_CHECKING:
     from flyte_core.context import FlyteContext
     from flyte_core.plugins.types import FlyteTypeTransformer
@@ -525,6 +527,8 @@ class TypeEngine(Generic[T]):
         """The flyteidl ``LiteralType`` of a Python type (``Annotated[T, FlyteAnnotation(...)]`` adds annotations)."""
         transformer = cls.get_transformer(python_type)
         lt = transformer.get_literal_type(python_type)
+        if type(lt) is not LiteralType:
+            lt = as_idl(lt)  # a flytekit-style transformer's LiteralType model
         if is_annotated(python_type):
             data = None
             for arg in typing.get_args(python_type)[1:]:
@@ -578,11 +582,15 @@ class TypeEngine(Generic[T]):
         """Convert ``python_val``, declared as ``python_type``, to a literal of the ``expected`` literal type."""
         if type(python_val) is _promise_class:
             return python_val.val
+        if expected is not None and type(expected) is not LiteralType:
+            expected = as_idl(expected)  # a flytekit LiteralType model, from a caller written for flytekit
         cls.to_literal_checks(python_val, python_type, expected)
         transformer = cls.get_transformer(python_type)
         if transformer.type_assertions_enabled:
             transformer.assert_type(python_type, python_val)
         lv = transformer.to_literal(ctx, python_val, python_type, expected)  # type: ignore[arg-type]
+        if type(lv) is not Literal:
+            lv = as_idl(lv)  # a flytekit-style transformer returns a Literal model
         if is_annotated(python_type):
             digest = _calculate_hash(python_val, python_type)
             if digest is not None:
@@ -601,6 +609,8 @@ class TypeEngine(Generic[T]):
             if transformer.type_assertions_enabled:
                 transformer.assert_type(python_type, python_val)
             lv = await transformer.async_to_literal(ctx, python_val, python_type, expected)  # type: ignore[arg-type]
+            if type(lv) is not Literal:
+                lv = as_idl(lv)
             if is_annotated(python_type):
                 digest = _calculate_hash(python_val, python_type)
                 if digest is not None:
