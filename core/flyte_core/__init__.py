@@ -11,6 +11,15 @@ from flyte_core._version import __version__
 
 # name -> module that defines it; grows as the SDK does.
 _LAZY: dict[str, str] = {
+    "Blob": "flyte_core.values.literals",
+    "BlobMetadata": "flyte_core.values.literals",
+    "BlobType": "flyte_core.values.types",
+    "Checkpoint": "flyte_core.sdk.checkpointer",
+    "Literal": "flyte_core.values.literals",
+    "LiteralType": "flyte_core.values.types",
+    "Scalar": "flyte_core.values.literals",
+    "lazy_module": "flyte_core._lazy",
+    "load_implicit_plugins": "flyte_core.plugins.manager",
     "Config": "flyte_core.config",
     "task": "flyte_core.sdk.task",
     "workflow": "flyte_core.sdk.workflow",

@@ -120,8 +120,6 @@ PENDING: frozenset[str] = frozenset(
         "flytekit.interfaces",  # module missing
         "flytekit.interfaces.cli_identifiers",  # module missing
         "flytekit.interfaces.random",  # module missing
-        "flytekit.lazy_import",  # module missing
-        "flytekit.lazy_import.lazy_module",  # module missing
         "flytekit.loggers",  # 12 names missing
         "flytekit.models.admin",  # module missing
         "flytekit.models.admin.common",  # module missing

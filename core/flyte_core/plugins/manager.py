@@ -51,6 +51,7 @@ __all__ = [
     "PluginSettings",
     "RegistrationInfo",
     "get_plugin_manager",
+    "load_implicit_plugins",
     "reset_plugin_manager",
     "use_plugin_manager",
 ]
@@ -590,6 +591,11 @@ def get_plugin_manager() -> FlytePluginManager:
             if _environment_manager is None:
                 _environment_manager = FlytePluginManager.from_environment()
     return _environment_manager
+
+
+def load_implicit_plugins() -> None:
+    """flytekit API: load every installed plugin now (flyte-core otherwise loads them on first use)."""
+    get_plugin_manager()
 
 
 _change_listeners: list[Callable[[], None]] = []
