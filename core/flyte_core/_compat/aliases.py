@@ -27,11 +27,15 @@ CORE_MODULES: dict[str, tuple[str, ...]] = {
     "options": ("flyte_core.sdk.options",),
     "pod_template": ("flyte_core.sdk.pod_template",),
     "promise": ("flyte_core.sdk.promise",),
-    "python_auto_container": ("flyte_core.sdk.python_auto_container", "flyte_core.sdk.python_function_task"),
-    "python_function_task": ("flyte_core.sdk.python_function_task", "flyte_core.sdk.eager"),
+    "python_auto_container": (
+        "flyte_core.sdk.python_auto_container",
+        "flyte_core.sdk.python_function_task",
+        "flyte_core.sdk.notebook_resolver",
+    ),
+    "python_function_task": ("flyte_core.sdk.python_function_task", "flyte_core.sdk.eager", "flyte_core.remote.eager"),
     "reference": ("flyte_core.sdk.reference",),
     "reference_entity": ("flyte_core.sdk.reference",),
-    "resources": ("flyte_core.sdk.resources",),
+    "resources": ("flyte_core.sdk.resources", "flyte_core.idl.container"),
     "schedule": ("flyte_core.sdk.schedule",),
     "task": (
         "flyte_core.sdk.task",
@@ -47,6 +51,8 @@ CORE_MODULES: dict[str, tuple[str, ...]] = {
         "flyte_core.types.enums",
         "flyte_core.types.primitives",
         "flyte_core.types.dataclass",
+        "flyte_core.types.io",
+        "flyte_core.remote.literals",
     ),
     "workflow": ("flyte_core.sdk.workflow", "flyte_core.sdk.imperative", "flyte_core.sdk.reference"),
 }
