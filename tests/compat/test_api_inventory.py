@@ -178,7 +178,6 @@ PENDING: frozenset[str] = frozenset(
         "flytekit.tools.translator",  # 15 names missing
         "flytekit.types.error.error",  # module missing
         "flytekit.types.file.image",  # module missing
-        "flytekit.types.iterator",  # 1 names missing
         "flytekit.types.iterator.iterator",  # module missing
         "flytekit.types.numpy.ndarray",  # module missing
         "flytekit.types.schema",  # module missing

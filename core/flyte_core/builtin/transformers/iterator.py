@@ -1,4 +1,5 @@
-"""``Iterator[JSON]`` and ``JSONIterator`` as a JSON-lines blob; resolved once ``flyte_core.types.iterator`` is used."""
+"""``Iterator[JSON]`` and ``JSONIterator`` as a JSON-lines blob (resolved once ``flyte_core.types.iterator`` is used);
+any other ``Iterator[T]`` as a list literal of ``T``, read back lazily."""
 
 from __future__ import annotations
 
@@ -15,3 +16,6 @@ def flyte_type_transformers() -> Iterator[FlyteTypeTransformer]:
     yield FlyteTypeTransformer(python_type=f"{_MODULE}:JSON_ITERATOR", transformer=transformer)
     yield FlyteTypeTransformer(python_type=f"{_MODULE}:JSON_ITERATOR_ABC", transformer=transformer)
     yield FlyteTypeTransformer(python_type=f"{_MODULE}:JSONIterator", transformer=transformer)
+    yield FlyteTypeTransformer(
+        python_type="collections.abc:Iterator", transformer=f"{_MODULE}.typed:IteratorTransformer"
+    )

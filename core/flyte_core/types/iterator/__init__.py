@@ -1,4 +1,5 @@
-"""``Iterator[JSON]``: a stream of JSON values carried as a JSON-lines file (flytekit's ``flytekit.types.iterator``)."""
+"""Iterators (flytekit's ``flytekit.types.iterator``): ``Iterator[JSON]``, a stream of JSON values carried as a
+JSON-lines file, and ``FlyteIterator``, what a task taking an ``Iterator[T]`` gets."""
 
 from flyte_core.types.iterator.json_iterator import (
     JSON,
@@ -8,12 +9,14 @@ from flyte_core.types.iterator.json_iterator import (
     JSONIterator,
     JSONIteratorTransformer,
 )
+from flyte_core.types.iterator.typed import FlyteIterator
 
 __all__ = [
     "JSON",
     "JSON_ITERATOR",
     "JSON_ITERATOR_ABC",
     "JSON_ITERATOR_TRANSFORMER",
+    "FlyteIterator",
     "JSONIterator",
     "JSONIteratorTransformer",
 ]
