@@ -71,7 +71,6 @@ PENDING: frozenset[str] = frozenset(
         "flytekit.core.sentinel",  # module missing
         "flytekit.core.shim_task",  # module missing
         "flytekit.core.task",  # 3 names missing
-        "flytekit.core.testing",  # module missing
         "flytekit.core.tracker",  # module missing
         "flytekit.core.type_engine",  # 15 names missing
         "flytekit.core.type_helpers",  # module missing
@@ -80,7 +79,6 @@ PENDING: frozenset[str] = frozenset(
         "flytekit.core.workflow",  # 2 names missing
         "flytekit.deck.deck",  # module missing
         "flytekit.deck.html",  # module missing
-        "flytekit.exceptions.eager",  # module missing
         "flytekit.exceptions.scopes",  # module missing
         "flytekit.exceptions.system",  # 2 names missing
         "flytekit.exceptions.utils",  # module missing
@@ -108,8 +106,6 @@ PENDING: frozenset[str] = frozenset(
         "flytekit.extras.tensorflow.record",  # module missing
         "flytekit.extras.webhook",  # module missing
         "flytekit.image_spec.default_builder",  # module missing
-        "flytekit.image_spec.image_spec",  # module missing
-        "flytekit.image_spec.noop_builder",  # module missing
         "flytekit.interactive",  # module missing
         "flytekit.interactive.constants",  # module missing
         "flytekit.interactive.utils",  # module missing
@@ -166,7 +162,6 @@ PENDING: frozenset[str] = frozenset(
         "flytekit.sensor.base_sensor",  # module missing
         "flytekit.sensor.file_sensor",  # module missing
         "flytekit.sensor.sensor_engine",  # module missing
-        "flytekit.testing",  # module missing
         "flytekit.tools.fast_registration",  # module missing
         "flytekit.tools.ignore",  # module missing
         "flytekit.tools.interactive",  # module missing
@@ -176,9 +171,7 @@ PENDING: frozenset[str] = frozenset(
         "flytekit.tools.serialize_helpers",  # module missing
         "flytekit.tools.subprocess",  # module missing
         "flytekit.tools.translator",  # 15 names missing
-        "flytekit.types.error.error",  # module missing
         "flytekit.types.file.image",  # module missing
-        "flytekit.types.iterator.iterator",  # module missing
         "flytekit.types.numpy.ndarray",  # module missing
         "flytekit.types.schema",  # module missing
         "flytekit.types.schema.types",  # module missing

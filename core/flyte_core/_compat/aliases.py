@@ -44,6 +44,7 @@ CORE_MODULES: dict[str, tuple[str, ...]] = {
         "flyte_core.sdk.eager",
         "flyte_core.sdk.python_function_task",
     ),
+    "testing": ("flyte_core.sdk.testing",),
     "type_engine": (
         "flyte_core.types.type_engine",
         "flyte_core.types.collections",

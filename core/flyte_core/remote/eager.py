@@ -33,10 +33,10 @@ from flyteidl.admin import common_pb2, execution_pb2
 from flyteidl.core import execution_pb2 as core_execution_pb2
 from flyteidl.core import identifier_pb2
 
+from flyte_core.exceptions.eager import EagerException
 from flyte_core.exceptions.user import FlyteAssertion, FlyteEntityAlreadyExistsException, FlyteEntityNotExistException
 from flyte_core.remote.entities import FlyteLaunchPlan, RemoteEntity
 from flyte_core.remote.executions import FlyteWorkflowExecution
-from flyte_core.sdk.eager import EagerException
 
 if TYPE_CHECKING:
     from flyte_core.config.serialization import SerializationSettings

@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from flyte_core.context import ExecutionState, FlyteContext, FlyteContextManager
+from flyte_core.exceptions.eager import EagerException
 from flyte_core.exceptions.user import FlyteAssertion
 from flyte_core.sdk.base_task import TaskMetadata
 from flyte_core.sdk.promise import flyte_entity_call_handler
@@ -41,14 +42,6 @@ _SYNC_CALL_MODES = frozenset(
     {ExecutionState.Mode.LOCAL_WORKFLOW_EXECUTION, ExecutionState.Mode.LOCAL_DYNAMIC_TASK_EXECUTION}
 )
 _EAGER_MODES = frozenset({ExecutionState.Mode.EAGER_LOCAL_EXECUTION, ExecutionState.Mode.EAGER_EXECUTION})
-
-
-class EagerException(Exception):
-    """A call made by an eager workflow running remotely failed: its execution failed, was aborted or timed out.
-
-    The message names the entity, its execution and the error it failed with. Catch it in the eager function
-    to go on after a failed call (flytekit's ``flytekit.exceptions.eager.EagerException``).
-    """
 
 
 class EagerAsyncPythonFunctionTask(AsyncPythonFunctionTask[T]):

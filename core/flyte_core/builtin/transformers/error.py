@@ -10,5 +10,6 @@ from flyte_core.plugins import FlyteTypeTransformer, hookimpl
 @hookimpl
 def flyte_type_transformers() -> Iterator[FlyteTypeTransformer]:
     yield FlyteTypeTransformer(
-        python_type="flyte_core.types.error:FlyteError", transformer="flyte_core.types.error:ErrorTransformer"
+        python_type="flyte_core.types.error.error:FlyteError",
+        transformer="flyte_core.types.error.error:ErrorTransformer",
     )

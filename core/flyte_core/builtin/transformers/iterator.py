@@ -17,5 +17,5 @@ def flyte_type_transformers() -> Iterator[FlyteTypeTransformer]:
     yield FlyteTypeTransformer(python_type=f"{_MODULE}:JSON_ITERATOR_ABC", transformer=transformer)
     yield FlyteTypeTransformer(python_type=f"{_MODULE}:JSONIterator", transformer=transformer)
     yield FlyteTypeTransformer(
-        python_type="collections.abc:Iterator", transformer=f"{_MODULE}.typed:IteratorTransformer"
+        python_type="collections.abc:Iterator", transformer=f"{_MODULE}.iterator:IteratorTransformer"
     )

@@ -1,6 +1,7 @@
 """Iterators (flytekit's ``flytekit.types.iterator``): ``Iterator[JSON]``, a stream of JSON values carried as a
 JSON-lines file, and ``FlyteIterator``, what a task taking an ``Iterator[T]`` gets."""
 
+from flyte_core.types.iterator.iterator import FlyteIterator
 from flyte_core.types.iterator.json_iterator import (
     JSON,
     JSON_ITERATOR,
@@ -9,7 +10,6 @@ from flyte_core.types.iterator.json_iterator import (
     JSONIterator,
     JSONIteratorTransformer,
 )
-from flyte_core.types.iterator.typed import FlyteIterator
 
 __all__ = [
     "JSON",
