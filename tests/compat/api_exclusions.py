@@ -23,4 +23,7 @@ EXCLUDED: dict[str, str] = {
     "flytekit.core.worker_queue": "eager workflows' internal worker queue (flyte_core.remote.eager here)",
     # Type-checking helpers for flytekit's own abstract bases.
     "flytekit.core.tracked_abc": "flytekit's metaclass plumbing (FlyteTrackedABC); not used by user code",
+    # Environment's private helpers, public only by their names.
+    "flytekit.core.environment:forge": "copies @task's docstring onto Environment's methods; an implementation detail",
+    "flytekit.core.environment:inherit": "merges Environment settings; an implementation detail of Environment",
 }

@@ -57,7 +57,6 @@ PENDING: frozenset[str] = frozenset(
         "flytekit.core.container_task",  # 1 names missing
         "flytekit.core.context_manager",  # 3 names missing
         "flytekit.core.data_persistence",  # 4 names missing
-        "flytekit.core.environment",  # module missing
         "flytekit.core.interface",  # 7 names missing
         "flytekit.core.legacy_map_task",  # module missing
         "flytekit.core.local_fsspec",  # module missing

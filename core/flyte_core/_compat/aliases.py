@@ -15,6 +15,7 @@ CORE_MODULES: dict[str, tuple[str, ...]] = {
     "data_persistence": ("flyte_core.data.file_access",),
     "docstring": ("flyte_core.sdk.interface",),
     "dynamic_workflow_task": ("flyte_core.sdk.dynamic",),
+    "environment": ("flyte_core.sdk.environment",),
     "gate": ("flyte_core.sdk.gate",),
     "hash": ("flyte_core.sdk.hash",),
     "interface": ("flyte_core.sdk.interface",),
