@@ -15,6 +15,7 @@ _LAZY: dict[str, str] = {
     "BlobMetadata": "flyte_core.values.literals",
     "BlobType": "flyte_core.values.types",
     "Checkpoint": "flyte_core.sdk.checkpointer",
+    "Echo": "flyte_core.sdk.echo",
     "Environment": "flyte_core.sdk.environment",
     "Literal": "flyte_core.values.literals",
     "LiteralType": "flyte_core.values.types",

@@ -40,6 +40,7 @@ CORE_MODULES: dict[str, tuple[str, ...]] = {
     "schedule": ("flyte_core.sdk.schedule",),
     "task": (
         "flyte_core.sdk.task",
+        "flyte_core.sdk.echo",
         "flyte_core.sdk.security",
         "flyte_core.sdk.reference",
         "flyte_core.sdk.eager",

@@ -42,6 +42,9 @@ class TaskHandler:
         except KeyError as exc:
             scope.fail(node, unique_id, st, ExecutionError(code="TaskNotFound", message=str(exc.args[0])))
             return True
+        if template.type == ECHO_TASK_TYPE:
+            _echo(scope, node, unique_id, st, template, inputs)
+            return True
         keyed = attempts.cache_template(node, template)
         if keyed is None:
             st.cache_status = CacheStatus.CACHE_DISABLED
@@ -235,6 +238,37 @@ class TaskHandler:
             )
             st.task_phase = "ABORTED"
         _release_reservation(scope, node, unique_id, st)
+
+
+ECHO_TASK_TYPE = "echo"
+"""flytepropeller's echo plugin: the task's input is its output, no process runs (flytekit's ``Echo``)."""
+
+
+def _echo(
+    scope: Scope,
+    node: workflow_pb2.Node,
+    unique_id: str,
+    st: NodeState,
+    template: tasks_pb2.TaskTemplate,
+    inputs: literals_pb2.LiteralMap,
+) -> None:
+    """Copy the input to the output, with the echo plugin's rules: as many outputs as inputs, at most one."""
+    input_names = list(template.interface.inputs.variables)
+    output_names = list(template.interface.outputs.variables)
+    problem = ""
+    if len(input_names) != len(output_names):
+        problem = f"the number of input [{len(input_names)}] and output [{len(output_names)}] variables does not match"
+    elif len(input_names) > 1:
+        problem = "this plugin does not currently support more than one input variable"
+    if problem:
+        message = f"echo task '{template.id.name}': {problem}"
+        scope.fail(node, unique_id, st, ExecutionError(code="EchoPluginError", message=message))
+        return
+    outputs = literals_pb2.LiteralMap()
+    for input_name, output_name in zip(input_names, output_names, strict=True):
+        outputs.literals[output_name].CopyFrom(inputs.literals[input_name])
+    run = scope.run
+    scope.succeed(node, unique_id, st, run.write_map(f"{run.attempt_dir(unique_id, 0)}/outputs.pb", outputs))
 
 
 def _node_task_run(
