@@ -28,5 +28,5 @@ class Echo(PythonTask[None]):
         )
 
     def execute(self, **kwargs: Any) -> Any:
-        values = list(kwargs.values())
+        values = [kwargs[name] for name in self.python_interface.inputs]  # the declared order, not the call's
         return values[0] if len(values) == 1 else tuple(values)
