@@ -17,6 +17,7 @@ _LAZY: dict[str, str] = {
     "Checkpoint": "flyte_core.sdk.checkpointer",
     "Echo": "flyte_core.sdk.echo",
     "Environment": "flyte_core.sdk.environment",
+    "LOGGING_RICH_FMT_ENV_VAR": "flyte_core.loggers",
     "Literal": "flyte_core.values.literals",
     "LiteralType": "flyte_core.values.types",
     "Scalar": "flyte_core.values.literals",

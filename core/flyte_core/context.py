@@ -17,12 +17,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from flyte_core.loggers import logger
+
 if typing.TYPE_CHECKING:
     from flyte_core.config import SerializationSettings
     from flyte_core.data.file_access import FileAccessProvider
     from flyte_core.sdk.node import Node
-
-logger = logging.getLogger("flyte_core")
 
 
 class SecretsManager:

@@ -115,7 +115,6 @@ PENDING: frozenset[str] = frozenset(
         "flytekit.interfaces",  # module missing
         "flytekit.interfaces.cli_identifiers",  # module missing
         "flytekit.interfaces.random",  # module missing
-        "flytekit.loggers",  # 12 names missing
         "flytekit.models.admin",  # module missing
         "flytekit.models.admin.common",  # module missing
         "flytekit.models.admin.task_execution",  # module missing

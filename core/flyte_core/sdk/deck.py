@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime
 import enum
 import html
-import logging
 import os
 import string
 import sys
@@ -24,12 +23,13 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
+from flyte_core.loggers import logger
+
 if typing.TYPE_CHECKING:
     from flyte_core.context import ExecutionParameters
 
 __all__ = ["DECK_FILE_NAME", "DEFAULT_DECK_FIELDS", "Deck", "DeckField", "TimeLineDeck", "timeit"]
 
-logger = logging.getLogger("flyte_core")
 
 DECK_FILE_NAME = "deck.html"
 F = TypeVar("F", bound=Callable[..., Any])

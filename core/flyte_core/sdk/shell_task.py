@@ -10,7 +10,6 @@ fails the task with the script's exit code, standard output and standard error.
 from __future__ import annotations
 
 import datetime
-import logging
 import os
 import string
 import subprocess
@@ -22,13 +21,12 @@ from flyteidl.core import identifier_pb2
 
 from flyte_core.context import ExecutionParameters, current_context
 from flyte_core.exceptions.user import FlyteRecoverableUserException
+from flyte_core.loggers import logger
 from flyte_core.sdk.interface import Interface
 from flyte_core.sdk.python_function_task import PythonInstanceTask
 from flyte_core.sdk.task import TaskPlugins
 
 T = TypeVar("T")
-
-logger = logging.getLogger("flyte_core")
 
 
 @dataclass

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import functools
 import inspect
-import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 from unittest.mock import MagicMock
 
-__all__ = ["patch", "task_mock"]
+from flyte_core.loggers import logger
 
-logger = logging.getLogger("flyte_core")
+__all__ = ["patch", "task_mock"]
 
 
 def _check_mockable(entity: Any) -> None:

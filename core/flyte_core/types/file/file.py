@@ -20,7 +20,6 @@ Inside dataclasses a ``FlyteFile`` is the dict ``{"path": uri[, "metadata": {...
 
 from __future__ import annotations
 
-import logging
 import os
 import pathlib
 import typing
@@ -34,6 +33,7 @@ from flyteidl.core import literals_pb2, types_pb2
 
 from flyte_core.context import FlyteContext, FlyteContextManager
 from flyte_core.exceptions.user import FlyteAssertion
+from flyte_core.loggers import logger
 from flyte_core.types.file.blobs import (
     Downloader,
     FileExt,
@@ -54,7 +54,6 @@ from flyte_core.types.type_engine import (
 
 __all__ = ["FileExt", "FlyteFile", "FlyteFilePathTransformer"]
 
-logger = logging.getLogger("flyte_core")
 
 _SINGLE = types_pb2.BlobType.SINGLE
 PYTHON_PICKLE_FORMAT = "PythonPickle"

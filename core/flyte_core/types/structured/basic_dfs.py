@@ -13,7 +13,6 @@ the first time a pandas / pyarrow value is converted.
 
 from __future__ import annotations
 
-import logging
 import os
 import typing
 from collections.abc import Iterator
@@ -52,7 +51,6 @@ __all__ = [
     "register_pandas_handlers",
 ]
 
-logger = logging.getLogger("flyte_core")
 
 _PARQUET_FILE = f"{0:05}"  # flytekit's name of the one parquet file it writes
 _CSV_FILE = ".csv"

@@ -41,7 +41,6 @@ from __future__ import annotations
 import collections
 import contextlib
 import datetime
-import logging
 import sys
 import types
 import typing
@@ -53,6 +52,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeAlias, TypeVar
 from flyteidl.core import literals_pb2, types_pb2
 
 from flyte_core.context import FlyteContext, FlyteContextManager
+from flyte_core.loggers import logger
 from flyte_core.types.file.blobs import is_remote, protocol_of
 from flyte_core.types.type_engine import (
     MESSAGEPACK,
@@ -84,7 +84,6 @@ __all__ = [
     "flyte_dataset_transformer",
 ]
 
-logger = logging.getLogger("flyte_core")
 
 T = TypeVar("T")
 DF = TypeVar("DF")
