@@ -20,6 +20,7 @@ _LAZY: dict[str, str] = {
     "LOGGING_RICH_FMT_ENV_VAR": "flyte_core.loggers",
     "Literal": "flyte_core.values.literals",
     "LiteralType": "flyte_core.values.types",
+    "SQLTask": "flyte_core.sdk.sql_task",
     "Scalar": "flyte_core.values.literals",
     "lazy_module": "flyte_core._lazy",
     "load_implicit_plugins": "flyte_core.plugins.manager",

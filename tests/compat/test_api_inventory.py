@@ -49,7 +49,6 @@ PENDING: frozenset[str] = frozenset(
         "flytekit.constants",  # module missing
         "flytekit.core.artifact",  # module missing
         "flytekit.core.artifact_utils",  # module missing
-        "flytekit.core.base_sql_task",  # module missing
         "flytekit.core.base_task",  # 4 names missing
         "flytekit.core.class_based_resolver",  # module missing
         "flytekit.core.condition",  # 9 names missing

@@ -6,6 +6,7 @@ CORE_MODULES: dict[str, tuple[str, ...]] = {
     "annotation": ("flyte_core.sdk.annotation",),
     "array_node": ("flyte_core.sdk.array_node",),
     "array_node_map_task": ("flyte_core.sdk.map_task",),
+    "base_sql_task": ("flyte_core.sdk.sql_task",),
     "base_task": ("flyte_core.sdk.base_task", "flyte_core.sdk.python_function_task"),
     "cache": ("flyte_core.sdk.cache",),
     "checkpointer": ("flyte_core.sdk.checkpointer",),
@@ -62,6 +63,7 @@ CORE_MODULES: dict[str, tuple[str, ...]] = {
 """``flyte_core.core.<leaf>`` -> the modules searched, in order, for each name imported from it."""
 
 EXTEND_NAMES: dict[str, str] = {
+    "SQLTask": "flyte_core.sdk.sql_task",
     "DictTransformer": "flyte_core.types.collections",
     "Image": "flyte_core.config.images",
     "ImageConfig": "flyte_core.config.images",
