@@ -56,6 +56,7 @@ CORE_MODULES: dict[str, tuple[str, ...]] = {
         "flyte_core.types.primitives",
         "flyte_core.types.dataclass",
         "flyte_core.types.io",
+        "flyte_core.types.protobuf",
         "flyte_core.remote.literals",
     ),
     "workflow": ("flyte_core.sdk.workflow", "flyte_core.sdk.imperative", "flyte_core.sdk.reference"),

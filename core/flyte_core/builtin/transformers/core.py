@@ -1,4 +1,5 @@
-"""The essential transformers: primitives, lists, dicts, unions, enums, ``typing.Literal``, restricted tuples."""
+"""The essential transformers: primitives, lists, dicts, unions, enums, ``typing.Literal``, restricted tuples,
+protobuf messages."""
 
 from __future__ import annotations
 
@@ -32,4 +33,7 @@ def flyte_type_transformers() -> Iterator[FlyteTypeTransformer]:
     )
     yield FlyteTypeTransformer(
         python_type="typing:NamedTuple", transformer="flyte_core.types.restricted:NamedTupleTransformer"
+    )
+    yield FlyteTypeTransformer(
+        python_type="google.protobuf.message:Message", transformer="flyte_core.types.protobuf:ProtobufTransformer"
     )
