@@ -48,6 +48,7 @@ CORE_MODULES: dict[str, tuple[str, ...]] = {
         "flyte_core.sdk.python_function_task",
     ),
     "testing": ("flyte_core.sdk.testing",),
+    "tracker": ("flyte_core.sdk.tracker",),
     "type_engine": (
         "flyte_core.types.type_engine",
         "flyte_core.types.collections",

@@ -19,6 +19,7 @@ from flyte_core.sdk.python_auto_container import (
     main_module_name,
     task_module_and_name,
 )
+from flyte_core.sdk.tracker import is_functools_wrapped_module_level, isnested, istestfunction
 
 T = TypeVar("T")
 
@@ -110,6 +111,8 @@ class PythonFunctionTask(PythonAutoContainerTask[T]):
             task_resolver=task_resolver,
             **kwargs,
         )
+        if self._task_resolver is default_task_resolver:
+            _check_reachable(task_function)
         self._is_async = inspect.iscoroutinefunction(task_function)
 
     @property
@@ -181,6 +184,21 @@ async def _awaitable_call(entity: Any, args: tuple[Any, ...], kwargs: dict[str, 
     if inspect.isawaitable(result):  # in a remote eager function the call is an execution to wait for
         return await result
     return result
+
+
+def _check_reachable(task_function: Callable[..., Any]) -> None:
+    """The default resolver finds a task by module and name: a nested function cannot be one (flytekit's rule)."""
+    if (
+        isnested(task_function)
+        and not istestfunction(task_function)
+        and not is_functools_wrapped_module_level(task_function)
+    ):
+        raise ValueError(
+            "TaskFunction cannot be a nested/inner or local function. It should be accessible at a module level for "
+            f"Flyte to execute it: '{task_function.__qualname__}' is defined inside a function. Move it to the "
+            "module's top level (test modules named test_* may define nested tasks); a custom decorator must use "
+            "functools.wraps; tasks made at run time need their own TaskResolverMixin."
+        )
 
 
 def _task_name(fn: Callable[..., Any]) -> str:
