@@ -89,9 +89,7 @@ def _run_locally(task: PythonFunctionTask[Any], ctx: FlyteContext, kwargs: dict[
             entity_name=task.name,
         )
     except TypeTransformerFailedError as exc:
-        message = str(exc)
-        for name in outputs:
-            message = message.replace(f"input '{name}'", f"output '{name}'")
+        message = str(exc).replace("Failed to convert inputs of", "Failed to convert outputs of", 1)
         raise TypeTransformerFailedError(message) from exc
     return literals_pb2.LiteralMap(literals=literals)
 

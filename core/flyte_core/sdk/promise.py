@@ -22,8 +22,6 @@ from flyte_core.types.type_engine import (
     TypeEngine,
     TypeTransformerFailedError,
     register_promise_class,
-    type_name,
-    value_repr,
 )
 
 if typing.TYPE_CHECKING:
@@ -432,8 +430,18 @@ class VoidPromise:
 def input_error(
     kind: str, entity_name: str, input_name: str, expected: Any, value: Any, cause: Exception
 ) -> TypeTransformerFailedError:
-    """The error raised when a value does not fit an input: names the entity, the input, expected and found."""
-    message = f"{kind} '{entity_name}' input '{input_name}': expected {type_name(expected)}, got {value_repr(value)}"
+    """The error raised when a value does not fit an input, in flytekit's words (code and tests match on them):
+
+    ``Failed to convert inputs of task 'mod.t':`` / ``Failed argument 'a': Expected value of type <class 'float'>
+    but got 'x' of type <class 'str'>``, plus what the type's transformer said when it says more.
+    """
+    found = repr(value)
+    if len(found) > 200 or "\n" in found:
+        found = f"a {type(value).__name__}"  # a dataframe's or a long list's repr would bury the message
+    message = (
+        f"Failed to convert inputs of {kind} '{entity_name}':\n"
+        f"  Failed argument '{input_name}': Expected value of type {expected} but got {found} of type {type(value)}"
+    )
     detail = str(cause).strip()
     if detail and "Expected value of type" not in detail:
         message += f" ({detail})"

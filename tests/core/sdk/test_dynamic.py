@@ -125,7 +125,10 @@ def test_wrong_output_type_names_the_output() -> None:
     def wrong(n: int) -> int:
         return "text"  # type: ignore[return-value]
 
-    with pytest.raises(TypeTransformerFailedError, match="output 'o0': expected int"):
+    with pytest.raises(
+        TypeTransformerFailedError,
+        match=r"outputs of dynamic task .*\n  Failed argument 'o0': Expected value of type <class 'int'> but got 'te",
+    ):
         wrong(n=1)
 
 

@@ -171,12 +171,18 @@ def test_an_unknown_fixed_input_is_an_assertion_error_naming_it() -> None:
 
 
 def test_a_fixed_input_of_the_wrong_type_names_the_launch_plan_and_input() -> None:
-    with pytest.raises(TypeTransformerFailedError, match="launch plan 'named' input 'a': expected int, got str"):
+    with pytest.raises(
+        TypeTransformerFailedError,
+        match=r"launch plan 'named':\n  Failed argument 'a': Expected value of type <class 'int'> but got 'notint'",
+    ):
         _named(fixed_inputs={"a": "notint"})
 
 
 def test_a_default_input_of_the_wrong_type_names_the_launch_plan_and_input() -> None:
-    with pytest.raises(TypeTransformerFailedError, match="launch plan 'named' input 'c': expected float"):
+    with pytest.raises(
+        TypeTransformerFailedError,
+        match="launch plan 'named':\n  Failed argument 'c': Expected value of type <class 'float'>",
+    ):
         _named(default_inputs={"c": "x"})
 
 

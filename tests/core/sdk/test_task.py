@@ -76,8 +76,13 @@ def test_several_outputs_come_back_as_a_named_tuple() -> None:
 def test_wrong_input_type_names_the_task_the_input_and_both_types() -> None:
     with pytest.raises(TypeTransformerFailedError) as info:
         add(x="a", y=1.0)
-    assert str(info.value) == f"task '{__name__}.add' input 'x': expected int, got str 'a'"
-    with pytest.raises(TypeTransformerFailedError, match="input 'y': expected float, got int 2"):
+    assert str(info.value) == (
+        f"Failed to convert inputs of task '{__name__}.add':\n"
+        "  Failed argument 'x': Expected value of type <class 'int'> but got 'a' of type <class 'str'>"
+    )  # flytekit's words, which code and tests match on
+    with pytest.raises(
+        TypeTransformerFailedError, match="Failed argument 'y': Expected value of type <class 'float'> but got 2 "
+    ):
         add(x=1, y=2)
 
 

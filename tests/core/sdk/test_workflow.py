@@ -96,7 +96,10 @@ def test_compilation_records_nodes_bindings_and_upstream_nodes() -> None:
 def test_wrong_workflow_input_names_the_workflow_and_the_input() -> None:
     with pytest.raises(TypeTransformerFailedError) as info:
         chain(x="a")
-    assert str(info.value) == f"workflow '{__name__}.chain' input 'x': expected int, got str 'a'"
+    assert str(info.value) == (
+        f"Failed to convert inputs of workflow '{__name__}.chain':\n"
+        "  Failed argument 'x': Expected value of type <class 'int'> but got 'a' of type <class 'str'>"
+    )
 
 
 def test_missing_input_of_a_node_is_a_compile_error() -> None:

@@ -85,7 +85,7 @@ def test_directories_flow_between_tasks_of_a_workflow() -> None:
 
 def test_a_missing_local_directory_names_the_task_the_input_and_the_path(tmp_path: Path) -> None:
     missing = str(tmp_path / "nope")
-    with pytest.raises(ValueError, match=rf"names' input 'd'.*'{missing}' does not exist"):
+    with pytest.raises(ValueError, match=rf"names':\n  Failed argument 'd'.*'{missing}' does not exist"):
         names(d=missing)
     with pytest.raises(TypeTransformerFailedError, match=rf"'{missing}' does not exist"):
         names(d=FlyteDirectory(missing))

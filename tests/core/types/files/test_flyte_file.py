@@ -63,7 +63,7 @@ def test_guess_python_type_gives_the_class_of_the_blob_format() -> None:
 
 
 def test_a_value_that_is_no_path_is_a_type_error_naming_task_and_input() -> None:
-    with pytest.raises(TypeError, match=r"task '.*echo' input 'f': .*got int 42"):
+    with pytest.raises(TypeError, match=r"task '.*echo':\n  Failed argument 'f': .*but got 42 of type <class 'int'>"):
         echo(f=42)
 
 
@@ -140,12 +140,14 @@ def test_a_missing_local_file_names_the_task_the_input_and_the_path(tmp_path: Pa
     missing = str(tmp_path / "nope.txt")
     with pytest.raises(TypeTransformerFailedError) as caught:
         read_text(f=missing)
-    assert "read_text' input 'f'" in str(caught.value) and f"'{missing}' does not exist" in str(caught.value)
+    assert "read_text':\n  Failed argument 'f'" in str(caught.value) and f"'{missing}' does not exist" in str(
+        caught.value
+    )
 
 
 def test_a_missing_local_flyte_file_fails_where_it_is_given_not_inside_the_task(tmp_path: Path) -> None:
     missing = str(tmp_path / "nope.txt")
-    with pytest.raises(TypeTransformerFailedError, match=r"echo' input 'f'.*does not exist"):
+    with pytest.raises(TypeTransformerFailedError, match=r"echo':\n  Failed argument 'f'.*does not exist"):
         echo(f=FlyteFile(missing))
 
 

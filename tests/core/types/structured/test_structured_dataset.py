@@ -142,7 +142,8 @@ def test_a_bare_dataframe_for_a_dataset_input_names_the_task_and_input() -> None
         return 0
 
     with pytest.raises(
-        TypeTransformerFailedError, match=r"(?s)takes' input 'sd'.*wrap your dataframe in a StructuredDataset"
+        TypeTransformerFailedError,
+        match=r"(?s)takes':\n  Failed argument 'sd'.*but got a DataFrame.*wrap your dataframe in a StructuredDataset",
     ):
         takes(sd=DF)
 
