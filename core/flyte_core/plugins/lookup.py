@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from flyte_core.plugins.errors import ReferenceLoadError
-from flyte_core.plugins.types import load_reference
+from flyte_core.plugins.types import load_reference, reference_module
 
 __all__ = ["registration_for_type", "registrations_for_type"]
 
@@ -58,8 +58,7 @@ def registration_for_type(registrations: Iterable[R], python_type: Any, type_of:
 
 def _named_distance(ref: str, by_class: dict[type, int]) -> int | None:
     """How far up the MRO the class named ``ref`` is, without importing anything new."""
-    module = ref.partition(":")[0] if ":" in ref else ref.rpartition(".")[0]
-    if module not in sys.modules:
+    if reference_module(ref) not in sys.modules:
         return None  # nothing of that library was imported, so no class of it can be asked about
     try:
         cls = load_reference(ref)

@@ -30,8 +30,10 @@ __all__ = [
     "FlyteTaskType",
     "FlyteTypeTransformer",
     "PluginSource",
+    "is_uri_scheme",
     "load_reference",
     "qualified_name",
+    "reference_module",
 ]
 
 _COMMAND_NAME = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
@@ -59,6 +61,16 @@ def qualified_name(obj: type | str) -> str:
     if isinstance(obj, str):
         return obj.replace(":", ".")
     return f"{obj.__module__}.{obj.__qualname__}"
+
+
+def reference_module(reference: str) -> str:
+    """The module a ``"module:attr"`` or dotted ``"package.module.Attr"`` reference names its object in."""
+    return reference.partition(":")[0] if ":" in reference else reference.rpartition(".")[0]
+
+
+def is_uri_scheme(text: str) -> bool:
+    """Whether ``text`` is a lowercase URI scheme as registrations spell protocols (``s3``, ``grpc+tls``...)."""
+    return bool(_PROTOCOL.match(text))
 
 
 def load_reference(reference: str) -> Any:
@@ -127,7 +139,7 @@ def _check_protocols(kind: str, ident: str, fieldname: str, values: object, allo
     if not values:
         raise _fail(kind, ident, f"{fieldname} must name at least one protocol")
     for value in values:
-        if not isinstance(value, str) or not (_PROTOCOL.match(value) or (allow_empty and value == "")):
+        if not isinstance(value, str) or not (is_uri_scheme(value) or (allow_empty and value == "")):
             raise _fail(
                 kind,
                 ident,
@@ -301,9 +313,7 @@ class _ForPythonType:
     def defining_module(self) -> str:
         """The module that must be imported before this type can appear in an annotation."""
         if isinstance(self.python_type, str):
-            if ":" in self.python_type:
-                return self.python_type.partition(":")[0]
-            return self.python_type.rpartition(".")[0]
+            return reference_module(self.python_type)
         return self.python_type.__module__
 
     def is_loadable_now(self) -> bool:

@@ -7,20 +7,19 @@ without it the error says so. A protocol whose fsspec library is missing says wh
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from flyte_core.plugins import FlyteFileAccessProvider, hookimpl
+from flyte_core.plugins.types import is_uri_scheme
 
 _NEEDS_ITS_PLUGIN = frozenset({"s3", "s3a"})
-_URI_SCHEME = re.compile(r"[a-z][a-z0-9+.-]*")
 
 
 @hookimpl
 def flyte_file_access_providers() -> Iterator[FlyteFileAccessProvider]:
     from fsspec.registry import known_implementations  # called when data is first accessed: fsspec is loaded
 
-    protocols = sorted(p for p in known_implementations if _URI_SCHEME.fullmatch(p) and p not in _NEEDS_ITS_PLUGIN)
+    protocols = sorted(p for p in known_implementations if is_uri_scheme(p) and p not in _NEEDS_ITS_PLUGIN)
     yield FlyteFileAccessProvider(
         protocols=tuple(protocols), filesystem="flyte_core.data.file_access:fsspec_filesystem", fallback=True
     )

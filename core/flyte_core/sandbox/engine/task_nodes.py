@@ -56,8 +56,8 @@ class TaskHandler:
         outputs = cached_outputs(run, keyed, inputs)
         if outputs is not None:
             st.cache_status = CacheStatus.CACHE_HIT
-            uri = run.write_map(f"{run.attempt_dir(unique_id, 0)}/outputs.pb", outputs)
-            scope.succeed(node, unique_id, st, uri, reporting.NodeDetails(task_metadata=cache_metadata(run, keyed, st)))
+            details = reporting.NodeDetails(task_metadata=cache_metadata(run, keyed, st))
+            _succeed_without_running(scope, node, unique_id, st, outputs, details)
             return True
         st.cache_status = CacheStatus.CACHE_MISS
         if keyed.metadata.cache_serializable:
@@ -90,8 +90,8 @@ class TaskHandler:
         if outputs is not None:
             st.cache_waiting = False
             st.cache_status = CacheStatus.CACHE_HIT
-            uri = run.write_map(f"{run.attempt_dir(unique_id, 0)}/outputs.pb", outputs)
-            scope.succeed(node, unique_id, st, uri, reporting.NodeDetails(task_metadata=cache_metadata(run, keyed, st)))
+            details = reporting.NodeDetails(task_metadata=cache_metadata(run, keyed, st))
+            _succeed_without_running(scope, node, unique_id, st, outputs, details)
             return False
         if run.context.reservations.acquire(attempts.reservation_key(keyed, inputs), run.reservation_owner()):
             st.cache_waiting = False
@@ -267,8 +267,21 @@ def _echo(
     outputs = literals_pb2.LiteralMap()
     for input_name, output_name in zip(input_names, output_names, strict=True):
         outputs.literals[output_name].CopyFrom(inputs.literals[input_name])
+    _succeed_without_running(scope, node, unique_id, st, outputs)
+
+
+def _succeed_without_running(
+    scope: Scope,
+    node: workflow_pb2.Node,
+    unique_id: str,
+    st: NodeState,
+    outputs: literals_pb2.LiteralMap,
+    details: reporting.NodeDetails | None = None,
+) -> None:
+    """Succeed a task node whose outputs are known without a process (a cache hit, an echo task): they are
+    written where attempt 0's would be."""
     run = scope.run
-    scope.succeed(node, unique_id, st, run.write_map(f"{run.attempt_dir(unique_id, 0)}/outputs.pb", outputs))
+    scope.succeed(node, unique_id, st, run.write_map(f"{run.attempt_dir(unique_id, 0)}/outputs.pb", outputs), details)
 
 
 def _node_task_run(
